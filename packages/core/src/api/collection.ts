@@ -1,0 +1,155 @@
+import type { StorageBackend } from '../contracts/storage-backend.js';
+import { errors } from '../errors/error-factories.js';
+import type { Filter } from '../filter/filter-ast.js';
+import { parseFilter } from '../filter/parse-filter.js';
+import type { ChangeBatch, ChangeCursor } from '../model/change.js';
+import type { CollectionInfo } from '../model/collection.js';
+import type { Item, NormalizedItem, StoredItem, Vector } from '../model/item.js';
+import type { Include, SearchHit } from '../model/search.js';
+import { validateId } from '../validation/validate-id.js';
+import { normalizeItem } from '../validation/validate-item.js';
+import { validateK } from '../validation/validate-k.js';
+import { toVector } from '../validation/validate-vector.js';
+
+export interface SimilarOptions {
+  /** How many hits (default 10, at most 10,000). */
+  k?: number;
+  /** A metadata filter, e.g. `{ lang: 'en', year: { $gte: 2020 } }`. */
+  filter?: Filter | null;
+  /** Fields to return beside id and distance. Default: metadata only. */
+  include?: Include;
+  /** When searching by id, also return the query item itself (default false). */
+  includeSelf?: boolean;
+}
+
+export interface UpsertResult {
+  /** Items written (after collapsing repeated ids in the batch, last one wins). */
+  upserted: number;
+}
+
+/**
+ * A handle on one collection. Getting a handle does no I/O; each call checks the collection
+ * exists and throws `UNKNOWN_COLLECTION` if it does not.
+ *
+ * ```ts
+ * const docs = vx.collection('docs')
+ * await docs.upsert([{ id: 'a', vector: [1, 0, 0], metadata: { lang: 'en' } }])
+ * const hits = await docs.similar([1, 0.1, 0], { k: 5, filter: { lang: 'en' } })
+ * ```
+ */
+export class Collection {
+  readonly name: string;
+  readonly #backend: StorageBackend;
+
+  constructor(name: string, backend: StorageBackend) {
+    this.name = name;
+    this.#backend = backend;
+  }
+
+  /** The collection's definition. */
+  async info(): Promise<CollectionInfo> {
+    const info = await this.#backend.getCollection(this.name);
+    if (info === null) {
+      const known = (await this.#backend.listCollections()).map((c) => c.name);
+      throw errors.unknownCollection(this.name, known);
+    }
+    return info;
+  }
+
+  /**
+   * Insert or replace items, all or nothing: every item is validated first, and the batch is
+   * written in one transaction, so a bad item leaves the collection exactly as it was.
+   */
+  async upsert(items: readonly Item[]): Promise<UpsertResult> {
+    if (!Array.isArray(items)) throw errors.invalidArgument('items', 'an array of items', items);
+    const info = await this.info();
+    const ctx = { collection: info.name, dimensions: info.dimensions, metric: info.metric };
+    const byId = new Map<string, NormalizedItem>();
+    for (const raw of items) {
+      const item = normalizeItem(raw, ctx);
+      byId.delete(item.id); // keep the last write's position
+      byId.set(item.id, item);
+    }
+    if (byId.size > 0) await this.#backend.upsert(info.name, [...byId.values()]);
+    return { upserted: byId.size };
+  }
+
+  /** Delete items by id, atomically. Returns how many existed. */
+  async delete(ids: readonly string[] | string): Promise<number> {
+    const list = (typeof ids === 'string' ? [ids] : ids).map(validateId);
+    await this.info();
+    return list.length === 0 ? 0 : this.#backend.delete(this.name, [...new Set(list)]);
+  }
+
+  /** One item with its vector, or null. */
+  async get(id: string): Promise<StoredItem | null> {
+    const [item] = await this.getMany([id]);
+    return item ?? null;
+  }
+
+  /** Items that exist, in the order asked; missing ids are skipped. */
+  async getMany(ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
+    const list = ids.map(validateId);
+    await this.info();
+    return this.#backend.get(this.name, list, options);
+  }
+
+  /** Number of items, optionally matching a filter. */
+  async count(filter?: Filter | null): Promise<number> {
+    const parsed = parseFilter(filter);
+    await this.info();
+    return this.#backend.count(this.name, parsed);
+  }
+
+  /** Every item, in batches (default 1,000). */
+  async *scan(options: { batchSize?: number; vectors?: boolean; filter?: Filter | null } = {}): AsyncIterable<StoredItem[]> {
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw errors.invalidArgument('batchSize', 'a positive integer', batchSize);
+    const filter = parseFilter(options.filter);
+    await this.info();
+    yield* this.#backend.scan(this.name, { batchSize, vectors: options.vectors ?? true, filter });
+  }
+
+  /**
+   * The k nearest items to a vector, or to the item with a given id (which is left out of the
+   * results unless `includeSelf`). Exact search.
+   */
+  async similar(query: Vector | string, options: SimilarOptions = {}): Promise<SearchHit[]> {
+    const k = validateK(options.k ?? 10);
+    const filter = parseFilter(options.filter);
+    const info = await this.info();
+    let vector: Float32Array;
+    let exclude: { collection: string; id: string }[] = [];
+    if (typeof query === 'string') {
+      const id = validateId(query);
+      const [item] = await this.#backend.get(info.name, [id], { vectors: true });
+      if (item?.vector === undefined) {
+        throw errors.invalidArgument('query id', `an id stored in collection "${info.name}"`, id);
+      }
+      vector = item.vector;
+      if (options.includeSelf !== true) exclude = [{ collection: info.name, id }];
+    } else {
+      vector = toVector(query, { collection: info.name, dimensions: info.dimensions, metric: info.metric });
+    }
+    return this.#backend.searchExact({
+      collections: [info.name],
+      vector,
+      k,
+      metric: info.metric,
+      filter,
+      exclude,
+      include: options.include ?? { metadata: true },
+    });
+  }
+
+  /** Changes to this collection after a cursor (see `StorageBackend.readChanges`). */
+  async changes(after: ChangeCursor | null, options: { limit?: number; vectors?: boolean } = {}): Promise<ChangeBatch> {
+    await this.info();
+    return this.#backend.readChanges({
+      collections: [this.name],
+      after,
+      limit: options.limit ?? 1000,
+      vectors: options.vectors ?? true,
+    });
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * An embedding provider turns texts into vectors.
+ *
+ * ```ts
+ * const provider = await plugin.create({ model: 'text-embedding-3-small' })
+ * const [v] = await provider.embed(['hello'])
+ * ```
+ */
+export interface EmbeddingProvider {
+  /** The model name recorded on collections; ingesting with another model is refused. */
+  readonly model: string;
+  /** Vector length, when known before the first call. */
+  readonly dimensions?: number;
+  /** Largest batch `embed` accepts; core splits bigger inputs. */
+  readonly maxBatchSize?: number;
+  /** One vector per text, in order. Throw on failure; core retries and reports. */
+  embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+}
+
+export interface ProviderPluginSpec {
+  readonly kind: 'provider';
+  /** The name users give in config, e.g. `openai`. */
+  readonly name: string;
+  create(options: { [key: string]: unknown }): Promise<EmbeddingProvider>;
+}

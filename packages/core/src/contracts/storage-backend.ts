@@ -1,0 +1,111 @@
+import type { BackendCapabilities } from './backend-capabilities.js';
+import type { ChangeBatch, ChangeCursor, ReadChangesRequest } from '../model/change.js';
+import type { CollectionInfo, CollectionPatch, CollectionSpec } from '../model/collection.js';
+import type { IndexDefinition, IndexSyncState } from '../model/index-definition.js';
+import type { NormalizedItem, StoredItem } from '../model/item.js';
+import type { ExactSearchRequest, SearchHit } from '../model/search.js';
+import type { FilterNode } from '../filter/filter-ast.js';
+
+/**
+ * A storage backend: where items live durably, with exact search and a change feed.
+ *
+ * Write one by implementing this interface and exporting a plugin from your package:
+ *
+ * ```ts
+ * export default definePlugin({
+ *   kind: 'backend', name: 'my-store',
+ *   async create(options) { return new MyBackend(options) },
+ * })
+ * ```
+ *
+ * then run `backendConformanceSuite` from `@vecdex/core/testing` against it.
+ *
+ * Core validates every input before calling a backend: names match the name rule, vectors are
+ * `Float32Array`s of the collection's dimensions with finite values, ids are valid strings,
+ * filters come parsed. Backends should still refuse wrong dimensions on their own (defence in
+ * depth), and must make every write method atomic: when it throws, nothing it was given was
+ * stored, and nothing stored before was lost.
+ *
+ * Every item write (upsert, delete) must be recorded in the change feed in the same
+ * transaction as the write itself.
+ */
+export interface StorageBackend {
+  /** Short name used in messages, e.g. `sqlitevec`. */
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+
+  // ---- collections -------------------------------------------------------------------------
+
+  /** Create a collection. Throws `COLLECTION_EXISTS` if the name is taken. */
+  createCollection(spec: Required<CollectionSpec>): Promise<CollectionInfo>;
+  /** The collection, or `null` when there is none of that name. */
+  getCollection(name: string): Promise<CollectionInfo | null>;
+  listCollections(): Promise<CollectionInfo[]>;
+  /** Change mutable fields. Throws `UNKNOWN_COLLECTION`. */
+  updateCollection(name: string, patch: CollectionPatch): Promise<CollectionInfo>;
+  /**
+   * Delete a collection with its items and its change-feed entries. Returns false if it did not
+   * exist. Indexes over it are the caller's concern (core drops or refuses first).
+   */
+  deleteCollection(name: string): Promise<boolean>;
+
+  // ---- items -------------------------------------------------------------------------------
+
+  /**
+   * Insert or replace items, atomically, recording one change per item. Ids within one call are
+   * distinct (core deduplicates, last one wins).
+   */
+  upsert(collection: string, items: readonly NormalizedItem[]): Promise<void>;
+  /** Items that exist, in the order of `ids`; missing ids are skipped. */
+  get(collection: string, ids: readonly string[], options?: { vectors?: boolean }): Promise<StoredItem[]>;
+  /** Delete items atomically, recording a tombstone per deleted item. Returns how many existed. */
+  delete(collection: string, ids: readonly string[]): Promise<number>;
+  /** Number of items, optionally only those matching `filter`. */
+  count(collection: string, filter?: FilterNode | null): Promise<number>;
+  /**
+   * Every item in batches, in a stable order, without holding the whole collection in memory.
+   * The iteration sees a consistent snapshot or at least every item that existed throughout.
+   */
+  scan(collection: string, options: ScanOptions): AsyncIterable<StoredItem[]>;
+
+  // ---- search ------------------------------------------------------------------------------
+
+  /** Exact k-nearest-neighbour search: the ground truth every index is measured against. */
+  searchExact(request: ExactSearchRequest): Promise<SearchHit[]>;
+
+  // ---- change feed -------------------------------------------------------------------------
+
+  /**
+   * Changes after a cursor, in commit order, in batches. Must never skip a committed change,
+   * whatever the clock does and however concurrent transactions interleave.
+   */
+  readChanges(request: ReadChangesRequest): Promise<ChangeBatch>;
+  /** How many changes of these collections lie after `after` (for status displays). */
+  countChanges(collections: readonly string[], after: ChangeCursor | null): Promise<number>;
+  /** A cursor positioned after every change committed so far. */
+  headCursor(): Promise<ChangeCursor | null>;
+
+  // ---- index catalog -------------------------------------------------------------------------
+
+  /** Store a new index definition. Throws `INDEX_EXISTS` if the name is taken. */
+  createIndexDefinition(definition: IndexDefinition): Promise<void>;
+  getIndexDefinition(name: string): Promise<IndexDefinition | null>;
+  listIndexDefinitions(): Promise<IndexDefinition[]>;
+  /** Delete a definition and its sync state; false if it did not exist. */
+  deleteIndexDefinition(name: string): Promise<boolean>;
+  getIndexState(name: string): Promise<IndexSyncState | null>;
+  putIndexState(name: string, state: IndexSyncState): Promise<void>;
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** Release connections and file handles. Further calls throw `STORE_CLOSED`. */
+  close(): Promise<void>;
+}
+
+export interface ScanOptions {
+  /** Items per batch. */
+  batchSize: number;
+  /** Include vectors (default true). */
+  vectors?: boolean;
+  filter?: FilterNode | null;
+}

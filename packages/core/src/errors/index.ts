@@ -1,0 +1,2 @@
+export * from './vecdex-error.js';
+export * from './error-factories.js';

@@ -1,0 +1,68 @@
+/**
+ * @vecdex/core: contracts for storage backends, index plugins and embedding providers; the
+ * plugin registry; config loading; and the collection API.
+ */
+export type { BackendCapabilities } from './contracts/backend-capabilities.js';
+export type { StorageBackend, ScanOptions } from './contracts/storage-backend.js';
+export type {
+  IndexPluginSpec,
+  IndexContext,
+  IndexKey,
+  IndexEntry,
+  IndexChange,
+  IndexSearchOptions,
+  IndexHit,
+  IndexStats,
+  VectorIndex,
+} from './contracts/index-plugin.js';
+export type { EmbeddingProvider, ProviderPluginSpec } from './contracts/embedding-provider.js';
+export {
+  CONTRACT_VERSION,
+  definePlugin,
+  isPlugin,
+  type BackendPluginSpec,
+  type BackendCreateContext,
+  type PluginSpec,
+  type VecdexPlugin,
+} from './contracts/plugin.js';
+
+export { type Metric, METRICS, isMetric, distance } from './model/metric.js';
+export type { Vector, JsonValue, Metadata, Item, NormalizedItem, StoredItem } from './model/item.js';
+export type { CollectionSpec, CollectionInfo, CollectionPatch } from './model/collection.js';
+export type { Change, ChangeCursor, ChangeBatch, ReadChangesRequest } from './model/change.js';
+export type { Include, ExactSearchRequest, SearchHit } from './model/search.js';
+export type { IndexDefinition, IndexSyncState } from './model/index-definition.js';
+
+export type { Filter, FilterNode, FilterScalar } from './filter/filter-ast.js';
+export { parseFilter } from './filter/parse-filter.js';
+export { filterPredicate, compareCodePoints } from './filter/filter-predicate.js';
+
+export { VecdexError, isVecdexError, type VecdexErrorCode, type VecdexErrorOptions } from './errors/vecdex-error.js';
+export { errors, describe as describeValue } from './errors/error-factories.js';
+
+export { validateName } from './validation/validate-name.js';
+export { validateId, MAX_ID_LENGTH } from './validation/validate-id.js';
+export { toVector } from './validation/validate-vector.js';
+export { normalizeItem, normalizeMetadata, MAX_METADATA_BYTES } from './validation/validate-item.js';
+export { validateK, MAX_K } from './validation/validate-k.js';
+export { validateCollectionSpec } from './validation/validate-collection-spec.js';
+
+export {
+  defineConfig,
+  BACKEND_ALIASES,
+  DEFAULT_BACKEND,
+  type VecdexConfig,
+  type ResolvedConfig,
+  type PluginRef,
+} from './config/vecdex-config.js';
+export { loadConfig, resolveInlineConfig, CONFIG_SEARCH_PLACES, type LoadConfigOptions } from './config/load-config.js';
+export { validateConfig } from './config/validate-config.js';
+
+export { loadPlugin } from './registry/load-plugin.js';
+export { resolvePackageEntry } from './registry/resolve-package.js';
+export { PluginRegistry } from './registry/plugin-registry.js';
+
+export { Vecdex } from './api/vecdex.js';
+export { Collection, type SimilarOptions, type UpsertResult } from './api/collection.js';
+export { Collections } from './api/collections.js';
+export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';

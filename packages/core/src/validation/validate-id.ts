@@ -1,0 +1,20 @@
+import { errors } from '../errors/error-factories.js';
+
+/** Longest id accepted, in UTF-16 code units. */
+export const MAX_ID_LENGTH = 512;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Item ids: non-empty strings of at most 512 characters, valid Unicode, no control characters. */
+export function validateId(id: unknown): string {
+  if (typeof id !== 'string') throw errors.invalidId(`ids are strings, got ${id === null ? 'null' : typeof id}`, id);
+  if (id.length === 0) throw errors.invalidId('ids must not be empty', id);
+  if (id.length > MAX_ID_LENGTH) {
+    throw errors.invalidId(`ids are at most ${MAX_ID_LENGTH} characters, got ${id.length}`, `${id.slice(0, 40)}...`);
+  }
+  if (CONTROL.test(id)) throw errors.invalidId(`id ${JSON.stringify(id)} contains a control character`, id);
+  if (LONE_SURROGATE.test(id)) throw errors.invalidId('id contains invalid Unicode (a lone surrogate)', id);
+  return id;
+}
