@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import type { CliIo } from './cli-io.js';
+import { registerCollections } from './commands/collections.js';
+import { registerConfig } from './commands/config.js';
+import { registerDelete } from './commands/delete.js';
+import { registerGet } from './commands/get.js';
+import { registerImport } from './commands/import.js';
+import { registerInit } from './commands/init.js';
+import { registerSimilar } from './commands/similar.js';
+import { cliVersion } from './version.js';
+
+/**
+ * The commander program with every command registered. It never exits the process: errors are
+ * thrown (commander's as `CommanderError`) and turned into an exit status by `runCli`.
+ * `jsonErrors` makes commander's own usage errors JSON too (`--json` anywhere on the line).
+ */
+export function buildProgram(io: CliIo, options: { jsonErrors?: boolean } = {}): Command {
+  const program = new Command('vecdex');
+  program
+    .description('Store embeddings and search them: collections, import, similarity search.')
+    .version(cliVersion(), '-V, --version')
+    .option('-c, --config <file>', 'config file to use instead of searching from the working directory')
+    .option('--json', 'machine-readable output: one JSON document on stdout, errors as JSON on stderr')
+    .option('-q, --quiet', 'print only results and errors')
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => {
+        if (options.jsonErrors === true) {
+          write(`${JSON.stringify({ error: { code: 'USAGE', message: s.replace(/^error:\s*/, '').trim() } })}\n`);
+        } else {
+          write(s.replace(/^error:/, 'vecdex:'));
+        }
+      },
+    })
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 ok, 1 error (bad data, unknown collection, store problem), 2 usage error.
+Set VECDEX_DEBUG=1 to see stack traces.`,
+    );
+  registerInit(program, io);
+  registerCollections(program, io);
+  registerImport(program, io);
+  registerSimilar(program, io);
+  registerGet(program, io);
+  registerDelete(program, io);
+  registerConfig(program, io);
+  return program;
+}
