@@ -66,3 +66,8 @@ export { Vecdex } from './api/vecdex.js';
 export { Collection, type SimilarOptions, type UpsertResult } from './api/collection.js';
 export { Collections } from './api/collections.js';
 export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';
+export { EXACT_SUBSET_THRESHOLD, type SearchPlan } from './api/plan-search.js';
+
+export { Indexes, type CreateIndexOptions, type IndexQuery } from './indexes/index-manager.js';
+export type { IndexStatus, StalePolicy } from './indexes/index-status.js';
+export type { ProgressEvent, ProgressFn, SyncResult } from './indexes/index-runtime.js';

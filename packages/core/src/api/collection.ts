@@ -5,7 +5,11 @@ import { parseFilter } from '../filter/parse-filter.js';
 import type { ChangeBatch, ChangeCursor } from '../model/change.js';
 import type { CollectionInfo } from '../model/collection.js';
 import type { Item, NormalizedItem, StoredItem, Vector } from '../model/item.js';
+import type { Indexes } from '../indexes/index-manager.js';
+import type { StalePolicy } from '../indexes/index-status.js';
+import type { JsonValue } from '../model/item.js';
 import type { Include, SearchHit } from '../model/search.js';
+import { planAndSearch, type SearchPlan } from './plan-search.js';
 import { validateId } from '../validation/validate-id.js';
 import { normalizeItem } from '../validation/validate-item.js';
 import { validateK } from '../validation/validate-k.js';
@@ -20,6 +24,14 @@ export interface SimilarOptions {
   include?: Include;
   /** When searching by id, also return the query item itself (default false). */
   includeSelf?: boolean;
+  /** Search through this index instead of the collection's default index. */
+  index?: string;
+  /** Exact search, bypassing every index. */
+  exact?: boolean;
+  /** When the index is behind the store: sync first (default), search anyway, or fail. */
+  stale?: StalePolicy;
+  /** Per-query index parameters, e.g. `{ efSearch: 128 }`. */
+  params?: { [key: string]: JsonValue };
 }
 
 export interface UpsertResult {
@@ -40,10 +52,12 @@ export interface UpsertResult {
 export class Collection {
   readonly name: string;
   readonly #backend: StorageBackend;
+  readonly #indexes: Indexes;
 
-  constructor(name: string, backend: StorageBackend) {
+  constructor(name: string, backend: StorageBackend, indexes: Indexes) {
     this.name = name;
     this.#backend = backend;
+    this.#indexes = indexes;
   }
 
   /** The collection's definition. */
@@ -112,9 +126,15 @@ export class Collection {
 
   /**
    * The k nearest items to a vector, or to the item with a given id (which is left out of the
-   * results unless `includeSelf`). Exact search.
+   * results unless `includeSelf`). Uses `options.index`, else the collection's default index,
+   * else exact search; `exact: true` always searches exactly.
    */
   async similar(query: Vector | string, options: SimilarOptions = {}): Promise<SearchHit[]> {
+    return (await this.search(query, options)).hits;
+  }
+
+  /** Like `similar`, and also says how the query was answered (the plan). */
+  async search(query: Vector | string, options: SimilarOptions = {}): Promise<{ hits: SearchHit[]; plan: SearchPlan }> {
     const k = validateK(options.k ?? 10);
     const filter = parseFilter(options.filter);
     const info = await this.info();
@@ -131,14 +151,17 @@ export class Collection {
     } else {
       vector = toVector(query, { collection: info.name, dimensions: info.dimensions, metric: info.metric });
     }
-    return this.#backend.searchExact({
-      collections: [info.name],
+    const index = options.exact === true ? null : (options.index ?? info.defaultIndex);
+    return planAndSearch(this.#backend, this.#indexes, {
+      info,
       vector,
       k,
-      metric: info.metric,
       filter,
       exclude,
       include: options.include ?? { metadata: true },
+      index,
+      ...(options.params ? { params: options.params } : {}),
+      ...(options.stale ? { stale: options.stale } : {}),
     });
   }
 

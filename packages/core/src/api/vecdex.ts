@@ -1,6 +1,7 @@
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import type { ResolvedConfig } from '../config/vecdex-config.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
+import { Indexes } from '../indexes/index-manager.js';
 import { validateName } from '../validation/validate-name.js';
 import { Collection } from './collection.js';
 import { Collections } from './collections.js';
@@ -21,6 +22,8 @@ export class Vecdex {
   readonly config: ResolvedConfig;
   readonly plugins: PluginRegistry;
   readonly collections: Collections;
+  /** Index lifecycle: create, build, sync, status, drop. */
+  readonly indexes: Indexes;
   #closed = false;
 
   constructor(backend: StorageBackend, config: ResolvedConfig, plugins: PluginRegistry) {
@@ -28,17 +31,22 @@ export class Vecdex {
     this.config = config;
     this.plugins = plugins;
     this.collections = new Collections(backend);
+    this.indexes = new Indexes(backend, plugins, config.dataDir);
   }
 
   /** A handle on a collection (no I/O until used). */
   collection(name: string): Collection {
-    return new Collection(validateName('collection', name), this.backend);
+    return new Collection(validateName('collection', name), this.backend, this.indexes);
   }
 
   /** Close the backend. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.backend.close();
+    try {
+      await this.indexes.close();
+    } finally {
+      await this.backend.close();
+    }
   }
 }

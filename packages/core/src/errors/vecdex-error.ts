@@ -34,6 +34,7 @@ export type VecdexErrorCode =
   | 'IMPORT_FORMAT'
   | 'UNKNOWN_INDEX'
   | 'INDEX_EXISTS'
+  | 'INDEX_STALE'
   | 'NOT_SUPPORTED'
   | 'BACKEND_FAILURE';
 

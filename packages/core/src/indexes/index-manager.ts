@@ -1,0 +1,216 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { IndexHit } from '../contracts/index-plugin.js';
+import type { StorageBackend } from '../contracts/storage-backend.js';
+import { errors } from '../errors/error-factories.js';
+import { VecdexError } from '../errors/vecdex-error.js';
+import type { JsonValue } from '../model/item.js';
+import type { IndexDefinition } from '../model/index-definition.js';
+import type { PluginRegistry } from '../registry/plugin-registry.js';
+import { validateName } from '../validation/validate-name.js';
+import { IndexRuntime, type ProgressFn, type SyncResult } from './index-runtime.js';
+import type { IndexStatus, StalePolicy } from './index-status.js';
+import { KeyedMutex } from './keyed-mutex.js';
+
+export interface CreateIndexOptions {
+  name: string;
+  /** Index plugin name, e.g. `hnswlib` (its package must be in the config's `plugins`). */
+  plugin: string;
+  /** One or more collections with the same dimensions and metric. */
+  collections: string[];
+  params?: { [key: string]: JsonValue };
+  /** Make it the default index of each of its collections. */
+  default?: boolean;
+}
+
+export interface IndexQuery {
+  k: number;
+  allow?: (key: { collection: string; id: string }) => boolean;
+  params?: { [key: string]: JsonValue };
+  /** What to do when the index is behind the store (default `sync`). */
+  stale?: StalePolicy;
+}
+
+/**
+ * Index lifecycle: `vx.indexes`. Definitions and sync state live in the backend, so every
+ * process that opens the store sees them; index files live under `<dataDir>/indexes/<name>/`.
+ *
+ * ```ts
+ * await vx.indexes.create({ name: 'docs-hnsw', plugin: 'hnswlib', collections: ['docs'], default: true })
+ * await vx.indexes.build('docs-hnsw')
+ * await docs.upsert(more)
+ * await vx.indexes.sync('docs-hnsw')   // applies only what changed
+ * ```
+ */
+export class Indexes {
+  readonly #backend: StorageBackend;
+  readonly #plugins: PluginRegistry;
+  readonly #dataDir: string;
+  readonly #open = new Map<string, Promise<IndexRuntime>>();
+  readonly #lock = new KeyedMutex();
+
+  constructor(backend: StorageBackend, plugins: PluginRegistry, dataDir: string) {
+    this.#backend = backend;
+    this.#plugins = plugins;
+    this.#dataDir = dataDir;
+  }
+
+  /** Define an index (it is empty until `build`). */
+  async create(options: CreateIndexOptions): Promise<IndexDefinition> {
+    const name = validateName('index', options.name);
+    const plugin = this.#plugins.index(options.plugin);
+    if (!Array.isArray(options.collections) || options.collections.length === 0) {
+      throw errors.invalidArgument('collections', 'a non-empty array of collection names', options.collections);
+    }
+    const names = [...new Set(options.collections.map((c) => validateName('collection', c)))];
+    const infos = [];
+    for (const c of names) {
+      const info = await this.#backend.getCollection(c);
+      if (info === null) throw errors.unknownCollection(c, (await this.#backend.listCollections()).map((x) => x.name));
+      infos.push(info);
+    }
+    const first = infos[0] as (typeof infos)[number];
+    for (const info of infos) {
+      if (info.dimensions !== first.dimensions || info.metric !== first.metric) {
+        throw new VecdexError(
+          'INVALID_ARGUMENT',
+          `an index spans collections of one shape: "${first.name}" is ${first.dimensions}-d ${first.metric}, "${info.name}" is ${info.dimensions}-d ${info.metric}`,
+          { details: { collections: names } },
+        );
+      }
+    }
+    if (!plugin.metrics.includes(first.metric)) throw errors.unsupportedMetric(first.metric, plugin.metrics, `index plugin ${plugin.name}`);
+    if ((await this.#backend.getIndexDefinition(name)) !== null) {
+      throw new VecdexError('INDEX_EXISTS', `index "${name}" already exists`, { details: { index: name } });
+    }
+    const definition: IndexDefinition = {
+      name,
+      plugin: plugin.name,
+      collections: names,
+      params: plugin.normalizeParams(options.params ?? {}),
+      createdAt: Date.now(),
+    };
+    await this.#backend.createIndexDefinition(definition);
+    if (options.default === true) for (const c of names) await this.#backend.updateCollection(c, { defaultIndex: name });
+    return definition;
+  }
+
+  list(): Promise<IndexDefinition[]> {
+    return this.#backend.listIndexDefinitions();
+  }
+
+  /** The definition, or `UNKNOWN_INDEX`. */
+  async get(name: string): Promise<IndexDefinition> {
+    const def = await this.#backend.getIndexDefinition(validateName('index', name));
+    if (def === null) throw errors.unknownIndex(name);
+    return def;
+  }
+
+  /** Build from scratch from the store. */
+  build(name: string, options: { onProgress?: ProgressFn } = {}): Promise<IndexStatus> {
+    return this.#lock.run(name, async () => {
+      const rt = await this.#runtime(name);
+      await rt.build(options.onProgress);
+      return this.#status(rt);
+    });
+  }
+
+  /** Same as build: from scratch, which also compacts away deleted entries. */
+  rebuild(name: string, options: { onProgress?: ProgressFn } = {}): Promise<IndexStatus> {
+    return this.build(name, options);
+  }
+
+  /** Apply only the changes committed since the index's cursor. */
+  sync(name: string, options: { onProgress?: ProgressFn } = {}): Promise<SyncResult> {
+    return this.#lock.run(name, async () => (await this.#runtime(name)).sync(options.onProgress));
+  }
+
+  async status(name: string): Promise<IndexStatus> {
+    return this.#status(await this.#runtime(name));
+  }
+
+  /** Drop the index: its files, its definition, and any collection's default pointing at it. */
+  drop(name: string): Promise<boolean> {
+    return this.#lock.run(name, async () => {
+      const def = await this.#backend.getIndexDefinition(validateName('index', name));
+      if (def === null) return false;
+      const opening = this.#open.get(name);
+      this.#open.delete(name);
+      const rt = opening === undefined ? null : await opening.catch(() => null);
+      if (rt !== null) {
+        await rt.drop();
+        await rt.close();
+      }
+      await rm(path.join(this.#dataDir, 'indexes', name), { recursive: true, force: true });
+      for (const c of def.collections) {
+        const info = await this.#backend.getCollection(c);
+        if (info?.defaultIndex === name) await this.#backend.updateCollection(c, { defaultIndex: null });
+      }
+      return this.#backend.deleteIndexDefinition(name);
+    });
+  }
+
+  /** k-NN through the index, after dealing with staleness per `stale`. */
+  async search(name: string, vector: Float32Array, query: IndexQuery): Promise<{ hits: IndexHit[]; pending: number }> {
+    const rt = await this.#runtime(name);
+    let pending = await rt.pending();
+    if (pending > 0 || !rt.built) {
+      const policy = query.stale ?? 'sync';
+      if (policy === 'error') {
+        throw new VecdexError(
+          'INDEX_STALE',
+          `index "${name}" is ${rt.built ? `${pending} change(s) behind` : 'not built'}; run \`vecdex index sync ${name}\` or search with stale: 'sync'`,
+          { details: { index: name, pending } },
+        );
+      }
+      if (policy === 'sync') {
+        await this.sync(name);
+        pending = 0;
+      }
+    }
+    const opts = { k: query.k, ...(query.allow ? { allow: query.allow } : {}), ...(query.params ? { params: query.params } : {}) };
+    return { hits: await rt.search(vector, opts), pending };
+  }
+
+  /** Close every opened index instance (files stay). */
+  async close(): Promise<void> {
+    const all = [...this.#open.values()];
+    this.#open.clear();
+    for (const opening of all) {
+      const rt = await opening.catch(() => null);
+      if (rt !== null) await rt.close();
+    }
+  }
+
+  /** The opened runtime; concurrent callers share one opening, and a failed opening is retried next time. */
+  #runtime(name: string): Promise<IndexRuntime> {
+    const cached = this.#open.get(name);
+    if (cached !== undefined) return cached;
+    const opening = (async () => {
+      const def = await this.get(name);
+      const deps = { backend: this.#backend, plugins: this.#plugins, dataDir: this.#dataDir };
+      return (await IndexRuntime.open(def, deps)).runtime;
+    })();
+    this.#open.set(name, opening);
+    opening.catch(() => this.#open.delete(name));
+    return opening;
+  }
+
+  async #status(rt: IndexRuntime): Promise<IndexStatus> {
+    const stats = rt.built ? rt.index.stats() : null;
+    const items = stats?.items ?? 0;
+    const deleted = stats?.deleted ?? 0;
+    return {
+      definition: rt.definition,
+      built: rt.built,
+      cursor: rt.state?.cursor ?? null,
+      pendingChanges: await rt.pending(),
+      items,
+      deleted,
+      deletedFraction: items + deleted === 0 ? 0 : deleted / (items + deleted),
+      bytesOnDisk: stats?.bytesOnDisk ?? null,
+      lastSync: rt.state?.updatedAt ?? null,
+      stats,
+    };
+  }
+}

@@ -1,0 +1,140 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { IndexSearchOptions, IndexHit, VectorIndex } from '../contracts/index-plugin.js';
+import type { StorageBackend } from '../contracts/storage-backend.js';
+import { VecdexError } from '../errors/vecdex-error.js';
+import type { IndexDefinition, IndexSyncState } from '../model/index-definition.js';
+import type { PluginRegistry } from '../registry/plugin-registry.js';
+import { streamEntries, toIndexChanges } from './index-entries.js';
+
+export interface ProgressEvent {
+  phase: 'build' | 'sync';
+  done: number;
+  total?: number;
+}
+export type ProgressFn = (event: ProgressEvent) => void;
+
+export interface SyncResult {
+  applied: number;
+  /** Why the index was rebuilt instead of (or after) applying changes, if it was. */
+  rebuilt: string | null;
+}
+
+const BATCH = 1000;
+
+/**
+ * One opened index: its plugin instance plus the catalog state, and the build/sync logic.
+ *
+ * Crash safety rests on two facts: the plugin saves atomically, and the catalog cursor is
+ * written only after a save. A crash between the two leaves files newer than the cursor; the
+ * next sync replays those changes, which is harmless because the feed holds each item's latest
+ * state (an upsert replays the same vector, a delete of an absent key is a no-op).
+ */
+export class IndexRuntime {
+  readonly definition: IndexDefinition;
+  readonly #backend: StorageBackend;
+  readonly #index: VectorIndex;
+  #state: IndexSyncState | null;
+
+  private constructor(definition: IndexDefinition, backend: StorageBackend, index: VectorIndex, state: IndexSyncState | null) {
+    this.definition = definition;
+    this.#backend = backend;
+    this.#index = index;
+    this.#state = state;
+  }
+
+  /** Open the plugin instance and load its files; missing or corrupt files are rebuilt from the store. */
+  static async open(
+    definition: IndexDefinition,
+    deps: { backend: StorageBackend; plugins: PluginRegistry; dataDir: string },
+  ): Promise<{ runtime: IndexRuntime; rebuilt: string | null }> {
+    const { backend } = deps;
+    const first = await backend.getCollection(definition.collections[0] as string);
+    if (first === null) throw new VecdexError('UNKNOWN_COLLECTION', `index "${definition.name}" covers a collection that no longer exists`);
+    const directory = path.join(deps.dataDir, 'indexes', definition.name);
+    await mkdir(directory, { recursive: true });
+    const plugin = deps.plugins.index(definition.plugin);
+    const index = await plugin.open({ definition, dimensions: first.dimensions, metric: first.metric, directory, backend });
+    const state = await backend.getIndexState(definition.name);
+    const runtime = new IndexRuntime(definition, backend, index, state);
+    if (state === null) return { runtime, rebuilt: null };
+    if (await index.load(state.state)) return { runtime, rebuilt: null };
+    await runtime.build();
+    return { runtime, rebuilt: 'index files were missing or failed verification' };
+  }
+
+  get built(): boolean {
+    return this.#state !== null;
+  }
+
+  get state(): IndexSyncState | null {
+    return this.#state;
+  }
+
+  get index(): VectorIndex {
+    return this.#index;
+  }
+
+  /** Build from every item of the collections, then record the cursor taken *before* the scan. */
+  async build(onProgress?: ProgressFn): Promise<void> {
+    const collections = this.definition.collections;
+    const head = await this.#backend.headCursor();
+    let total = 0;
+    for (const c of collections) total += await this.#backend.count(c);
+    await this.#index.build(streamEntries(this.#backend, collections, BATCH), {
+      onProgress: (done) => onProgress?.({ phase: 'build', done, total }),
+    });
+    await this.#commit(head);
+  }
+
+  /** Apply the changes committed since the cursor; rebuild instead when the plugin asks to compact. */
+  async sync(onProgress?: ProgressFn): Promise<SyncResult> {
+    if (this.#state === null) {
+      await this.build(onProgress);
+      return { applied: 0, rebuilt: 'the index had never been built' };
+    }
+    const collections = this.definition.collections;
+    let cursor = this.#state.cursor;
+    const total = await this.#backend.countChanges(collections, cursor);
+    let applied = 0;
+    for (;;) {
+      const batch = await this.#backend.readChanges({ collections, after: cursor, limit: BATCH });
+      if (batch.changes.length > 0) await this.#index.apply(toIndexChanges(batch.changes));
+      applied += batch.changes.length;
+      cursor = batch.cursor;
+      onProgress?.({ phase: 'sync', done: applied, total: Math.max(total, applied) });
+      // Stop at what was pending when the sync began, so steady writers cannot keep it running forever.
+      if (batch.done || batch.changes.length === 0 || applied >= total) break;
+    }
+    if (this.#index.stats().needsCompaction === true) {
+      await this.build(onProgress);
+      return { applied, rebuilt: 'the deleted fraction passed the compaction threshold' };
+    }
+    if (applied > 0 || cursor !== this.#state.cursor) await this.#commit(cursor);
+    return { applied, rebuilt: null };
+  }
+
+  async pending(): Promise<number> {
+    if (this.#state === null) return this.#backend.countChanges(this.definition.collections, null);
+    return this.#backend.countChanges(this.definition.collections, this.#state.cursor);
+  }
+
+  search(vector: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]> {
+    return this.#index.search(vector, options);
+  }
+
+  async close(): Promise<void> {
+    await this.#index.close();
+  }
+
+  async drop(): Promise<void> {
+    await this.#index.drop();
+  }
+
+  async #commit(cursor: string | null): Promise<void> {
+    const pluginState = await this.#index.save();
+    const state: IndexSyncState = { cursor, state: pluginState, updatedAt: Date.now() };
+    await this.#backend.putIndexState(this.definition.name, state);
+    this.#state = state;
+  }
+}
