@@ -6,7 +6,8 @@ import { BACKEND_ALIASES, DEFAULT_BACKEND, type PluginRef, type ResolvedConfig, 
  * Apply defaults and the core's environment overrides:
  * - `VECDEX_BACKEND` replaces the backend (package name, path or alias like `sqlitevec`); options
  *   from the file are dropped when it names a different backend.
- * - `VECDEX_DATA_DIR` replaces `dataDir`.
+ * - `VECDEX_DATA_DIR` replaces `dataDir` (a relative path resolves against the working directory,
+ *   as a shell user expects; `dataDir` in a file resolves against the file's directory).
  * Backend-specific variables (`VECDEX_SQLITE_PATH`, `VECDEX_DB_URL`) are read by the backend
  * plugin's `optionsFromEnv` when it is loaded.
  */
@@ -29,7 +30,11 @@ export function resolveConfig(
     if (replaced !== use) options = {};
     use = replaced;
   }
-  const dataDir = path.resolve(ctx.baseDir, ctx.env.VECDEX_DATA_DIR || config.dataDir || '.vecdex');
+  const envDataDir = ctx.env.VECDEX_DATA_DIR;
+  const dataDir =
+    envDataDir !== undefined && envDataDir !== ''
+      ? path.resolve(envDataDir)
+      : path.resolve(ctx.baseDir, config.dataDir || '.vecdex');
   return Object.freeze({
     backend: Object.freeze({ use, options: Object.freeze(options) }),
     plugins: Object.freeze([...(config.plugins ?? [])]),

@@ -51,7 +51,10 @@ export function validateConfig(raw: unknown, source: string): VecdexConfig {
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === 'object') return 'an object';
+  // A string's content is not shown: a misplaced connection URL or API key must not end up in logs.
+  if (typeof v === 'string') return v === '' ? 'an empty string' : 'a string';
   return `a ${typeof v}`;
 }

@@ -14,8 +14,6 @@ export interface BackendCapabilities {
   nativeIndexes?: readonly string[];
   /** Keyword search over `content` is available (see `StorageBackend.searchKeyword`). */
   fullText?: boolean;
-  /** `searchExact` applies `filter` itself; when false core filters (slower, but correct). */
-  filters?: boolean;
   /** Several processes may write concurrently (PostgreSQL yes, SQLite one writer at a time). */
   concurrentWriters?: boolean;
 }

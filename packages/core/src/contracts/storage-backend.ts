@@ -27,7 +27,15 @@ import type { FilterNode } from '../filter/filter-ast.js';
  * stored, and nothing stored before was lost.
  *
  * Every item write (upsert, delete) must be recorded in the change feed in the same
- * transaction as the write itself.
+ * transaction as the write itself. Deleting an id that does not exist records nothing.
+ *
+ * Filters (`count`, `scan`, `searchExact`) are required: compile the parsed {@link FilterNode}
+ * to your query language with bound parameters, or evaluate it with core's `filterPredicate`.
+ * A filtered `searchExact` returns exactly `min(k, matching items)` hits.
+ *
+ * Times (`modified`, `createdAt`) are milliseconds since the epoch; `modified` should never
+ * decrease along the feed even when the clock steps back (the conformance suite checks this
+ * unless told `monotonicModified: false`).
  */
 export interface StorageBackend {
   /** Short name used in messages, e.g. `sqlitevec`. */
@@ -80,7 +88,7 @@ export interface StorageBackend {
    * whatever the clock does and however concurrent transactions interleave.
    */
   readChanges(request: ReadChangesRequest): Promise<ChangeBatch>;
-  /** How many changes of these collections lie after `after` (for status displays). */
+  /** How many entries `readChanges` would return after `after` (each item once). */
   countChanges(collections: readonly string[], after: ChangeCursor | null): Promise<number>;
   /** A cursor positioned after every change committed so far. */
   headCursor(): Promise<ChangeCursor | null>;
@@ -98,7 +106,7 @@ export interface StorageBackend {
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
-  /** Release connections and file handles. Further calls throw `STORE_CLOSED`. */
+  /** Release connections and file handles. Idempotent; any other call afterwards throws `STORE_CLOSED`. */
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
+import { describe } from '../errors/error-factories.js';
 import { VecdexError } from '../errors/vecdex-error.js';
-import type { Filter, FilterNode, FilterScalar } from './filter-ast.js';
+import type { FilterNode, FilterScalar } from './filter-ast.js';
 
 const KEY_OPS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists']);
 const MAX_DEPTH = 32;
@@ -87,8 +88,12 @@ function parseKey(key: string, value: unknown, at: string): FilterNode[] {
 function parsePath(key: string, at: string): string[] {
   const path = key.split('.');
   for (const part of path) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
     if (part === '' || part.includes('"') || /[\u0000-\u001f\\]/.test(part)) {
-      fail(at, `invalid metadata key "${key}": use dot-separated keys without empty parts, quotes, backslashes or control characters`);
+      fail(
+        at,
+        `invalid metadata key "${key}": use dot-separated keys without empty parts, quotes, backslashes or control characters`,
+      );
     }
   }
   return path;
@@ -104,11 +109,15 @@ function scalar(value: unknown, at: string): FilterScalar {
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+  if (typeof v !== 'object' || v === null) return false;
+  // A Date, Map or class instance is a value, not a filter object: it is refused as a value.
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 function fail(at: string, message: string, got?: unknown): never {
   const where = at === '' ? 'filter' : `filter at ${at}`;
-  const seen = got === undefined ? '' : ` (got ${JSON.stringify(got) ?? typeof got})`;
+  // describe(), not JSON.stringify: that renders NaN and Infinity as null and throws on BigInt or a cycle.
+  const seen = got === undefined ? '' : ` (got ${describe(got)})`;
   throw new VecdexError('INVALID_FILTER', `${where}: ${message}${seen}`, { details: { at } });
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CONTRACT_VERSION, isPlugin, type PluginSpec, type VecdexPlugin } from '../contracts/plugin.js';
@@ -32,36 +33,62 @@ export async function loadPlugin<K extends PluginSpec['kind']>(
     );
   }
   if (options.kind !== undefined && plugin.kind !== options.kind) {
-    throw new VecdexError('PLUGIN_INVALID', `${label} is a ${plugin.kind} plugin, but a ${options.kind} plugin is needed here`, {
-      details: { plugin: label, kind: plugin.kind, expected: options.kind },
-    });
+    throw new VecdexError(
+      'PLUGIN_INVALID',
+      `${label} is ${article(plugin.kind)} ${plugin.kind} plugin, but ${article(options.kind)} ${options.kind} plugin is needed here`,
+      {
+        details: { plugin: label, kind: plugin.kind, expected: options.kind },
+      },
+    );
   }
   return plugin as VecdexPlugin<Extract<PluginSpec, { kind: K }>>;
 }
 
 async function importRef(ref: string, options: { resolvePaths: readonly string[]; baseDir: string }): Promise<unknown> {
   const isPath = ref.startsWith('.') || path.isAbsolute(ref);
-  const target = isPath ? path.resolve(options.baseDir, ref) : resolvePackageEntry(ref, options.resolvePaths);
+  let target: string | null = null;
   try {
-    if (target !== null) return await import(pathToFileURL(target).href);
+    target = isPath ? path.resolve(options.baseDir, ref) : resolvePackageEntry(ref, options.resolvePaths);
+    if (target !== null) {
+      if (!existsSync(target)) {
+        throw isPath
+          ? new VecdexError('PLUGIN_NOT_FOUND', `plugin file ${target} was not found`, { details: { plugin: ref } })
+          : new VecdexError(
+              'PLUGIN_INVALID',
+              `plugin package "${ref}" is installed, but its entry file ${target} does not exist; reinstall it (or build it, if it is a local package)`,
+              { details: { plugin: ref } },
+            );
+      }
+      return await import(pathToFileURL(target).href);
+    }
     // Not found beside the project: let Node try from core's own location (hoisted installs).
     return await import(ref);
   } catch (err) {
+    if (err instanceof VecdexError) throw err;
+    // "Not installed" only when the plugin itself was not found. A package that is there but
+    // fails to import (a missing dependency of its own, a syntax error) is a broken plugin.
     const code = (err as { code?: string }).code;
-    const missing = code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes(isPath ? target ?? ref : ref);
-    if (target === null || missing) {
+    const message = String((err as Error).message);
+    if (target === null && code === 'ERR_MODULE_NOT_FOUND' && message.includes(`'${packageName(ref)}'`)) {
       throw new VecdexError(
         'PLUGIN_NOT_FOUND',
-        isPath
-          ? `plugin file ${target} was not found`
-          : `plugin package "${ref}" is not installed; install it in your project (npm install ${ref}) or fix the name in your vecdex config`,
+        `plugin package "${ref}" is not installed; install it in your project (npm install ${ref}) or fix the name in your vecdex config`,
         { cause: err, details: { plugin: ref } },
       );
     }
-    if (err instanceof VecdexError) throw err;
-    throw new VecdexError('PLUGIN_INVALID', `plugin "${ref}" failed to load: ${(err as Error).message}`, {
+    throw new VecdexError('PLUGIN_INVALID', `plugin "${ref}" failed to load: ${message}`, {
       cause: err,
       details: { plugin: ref },
     });
   }
+}
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+function packageName(ref: string): string {
+  const parts = ref.split('/');
+  return (ref.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }

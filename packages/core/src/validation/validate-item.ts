@@ -10,10 +10,7 @@ export const MAX_METADATA_BYTES = 64 * 1024;
 export const MAX_CONTENT_LENGTH = 16 * 1024 * 1024;
 
 /** Validate one user item against its collection; returns what backends receive. */
-export function normalizeItem(
-  value: unknown,
-  ctx: { collection: string; dimensions: number; metric: Metric },
-): NormalizedItem {
+export function normalizeItem(value: unknown, ctx: { collection: string; dimensions: number; metric: Metric }): NormalizedItem {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw errors.invalidItem('an item is an object {id, vector, content?, metadata?}');
   }
@@ -50,11 +47,12 @@ function checkJson(value: unknown, at: string, id: string | undefined, depth: nu
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkJson(v, `${at}[${i}]`, id, depth + 1));
+    for (let i = 0; i < value.length; i++) checkJson(value[i], `${at}[${i}]`, id, depth + 1);
     return;
   }
-  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [k, v] of Object.entries(value)) checkJson(v, `${at}.${k}`, id, depth + 1);
+  const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto === Object.prototype || proto === null) {
+    for (const [k, v] of Object.entries(value as object)) checkJson(v, `${at}.${k}`, id, depth + 1);
     return;
   }
   throw errors.invalidItem(`${at} is not JSON (a ${typeof value === 'object' ? value.constructor?.name : typeof value})`, id);

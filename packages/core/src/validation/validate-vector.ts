@@ -32,7 +32,7 @@ export function toVector(
   for (let i = 0; i < out.length; i++) {
     const x = out[i] as number;
     if (!Number.isFinite(x)) {
-      const raw = Array.isArray(value) ? (value[i] as number) : x;
+      const raw = value instanceof Float32Array ? x : ((value as ArrayLike<number>)[i] as number);
       const why = Number.isNaN(raw) ? 'NaN' : Number.isFinite(raw) ? `${raw} (overflows float32)` : String(raw);
       throw errors.invalidVector(`element ${i} is ${why}; vectors must hold finite numbers`, ctx.id);
     }
