@@ -1,0 +1,96 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { VecdexError } from '@vecdex/core';
+import { toVecdexError } from './sqlite-errors.js';
+
+export type Db = BetterSqlite3.Database;
+export type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+
+const MAX_CACHED = 500;
+
+/**
+ * One open SQLite connection: a cache of prepared statements, the two kinds of transaction this
+ * backend uses, and the guard every public call goes through (open? writable? SQLite errors
+ * become `VecdexError`s). Shared by the stores.
+ */
+export class Connection {
+  readonly #statements = new Map<string, Statement>();
+  #closed = false;
+
+  constructor(
+    readonly db: Db,
+    /** The file (or `:memory:`), for messages. */
+    readonly file: string,
+    readonly readonly: boolean,
+  ) {}
+
+  /** Run one public call: `STORE_CLOSED` after close, SQLite errors mapped. */
+  guard<T>(fn: () => T): T {
+    if (this.#closed) {
+      throw new VecdexError('STORE_CLOSED', `the sqlitevec store ${this.file} is closed; open it again`, {
+        details: { path: this.file },
+      });
+    }
+    try {
+      return fn();
+    } catch (err) {
+      throw toVecdexError(err, this.file);
+    }
+  }
+
+  /** Like `guard`, and refused with `NOT_SUPPORTED` on a read-only store. */
+  guardWrite<T>(fn: () => T): T {
+    return this.guard(() => {
+      if (this.readonly) {
+        throw new VecdexError('NOT_SUPPORTED', `the sqlitevec store ${this.file} was opened read-only; writes are refused`, {
+          details: { path: this.file },
+        });
+      }
+      return fn();
+    });
+  }
+
+  /** Checkpoint the WAL into the main file (so it can be copied as one file) and close. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    try {
+      if (this.db.memory === false && !this.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Another connection is reading: it checkpoints later. Not worth failing close over.
+    }
+    this.db.close();
+  }
+
+  /** A prepared statement, compiled once per SQL text. */
+  prepare(sql: string): Statement {
+    let stmt = this.#statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(sql);
+      // Filtered queries add one statement per filter shape: keep the cache bounded (oldest go first).
+      if (this.#statements.size >= MAX_CACHED) this.#statements.delete(this.#statements.keys().next().value as string);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  /** Forget statements that mention `fragment` (e.g. a dropped vec0 table). */
+  forget(fragment: string): void {
+    for (const sql of [...this.#statements.keys()]) if (sql.includes(fragment)) this.#statements.delete(sql);
+  }
+
+  /**
+   * Run `fn` in a write transaction that takes the write lock at BEGIN (`BEGIN IMMEDIATE`):
+   * a deferred transaction that upgrades to a write can fail with SQLITE_BUSY without waiting
+   * (better-sqlite3#1067). When `fn` throws, everything it did is rolled back.
+   */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Run `fn` in a read transaction, so every statement in it sees the same snapshot. */
+  read<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    return this.db.transaction(fn).deferred();
+  }
+}

@@ -1,0 +1,118 @@
+import type { FilterNode, FilterScalar } from '@vecdex/core';
+
+/** A compiled SQL boolean expression and its parameters, in order of the `?`s. */
+export interface SqlFragment {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Compile a parsed filter to a SQL expression over a JSON metadata column, with exactly the
+ * semantics documented on `FilterNode` (and implemented by core's `filterPredicate`).
+ *
+ * ```ts
+ * compileFilter({ op: 'gte', path: ['year'], value: 2020 })
+ * // sql: IFNULL(json_type(metadata, ?) IN ('integer','real') AND json_extract(metadata, ?) >= json_extract(?, '$'), 0)
+ * // params: ['$."year"', '$."year"', '2020']
+ * ```
+ *
+ * How the semantics are kept:
+ * - Only fixed text goes into the SQL; paths and operands are bound. A path becomes
+ *   `$."k1"."k2"` (keys never contain `"`: parseFilter guarantees it). A SQL NULL column, a
+ *   missing key and a key under a non-object all give `json_type(...) = NULL`, i.e. "missing".
+ * - Every leaf is wrapped in `IFNULL(..., 0)`, so it is always 0 or 1 and `NOT` of a missing key
+ *   is true (SQL's three-valued logic would make it NULL and drop the row from `$ne`/`$nin`).
+ * - The JSON type is checked before the value, so 1 ≠ "1", true ≠ 1, and arrays/objects never
+ *   equal a scalar.
+ * - Number operands are bound as JSON text and read back with `json_extract(?, '$')`: SQLite's
+ *   JSON number parser is not correctly rounded for extreme exponents and keeps integers past
+ *   2^53 exact, so a number must go through the same parser as the stored metadata (which
+ *   `JSON.stringify` wrote with the same digits) to compare equal to itself.
+ * - Strings compare with SQLite's BINARY collation: UTF-8 byte order, which is code point order
+ *   (core's `compareCodePoints`).
+ */
+export function compileFilter(node: FilterNode | null | undefined, column = 'metadata'): SqlFragment {
+  const params: unknown[] = [];
+  const sql = node === null || node === undefined ? '1' : compile(node, column, params);
+  return { sql, params };
+}
+
+function compile(node: FilterNode, col: string, params: unknown[]): string {
+  switch (node.op) {
+    case 'and':
+    case 'or': {
+      if (node.children.length === 0) return node.op === 'and' ? '1' : '0';
+      const parts = node.children.map((c) => compile(c, col, params));
+      return `(${parts.join(node.op === 'and' ? ' AND ' : ' OR ')})`;
+    }
+    case 'not':
+      return `NOT ${compile(node.child, col, params)}`;
+    case 'exists':
+      params.push(jsonPath(node.path));
+      return `(json_type(${col}, ?) IS ${node.value ? 'NOT NULL' : 'NULL'})`;
+    case 'eq':
+      return equals(col, node.path, node.value, params);
+    case 'ne':
+      return `NOT ${equals(col, node.path, node.value, params)}`;
+    case 'in':
+      return oneOf(col, node.path, node.values, params);
+    case 'nin':
+      return `NOT ${oneOf(col, node.path, node.values, params)}`;
+    default: {
+      const cmp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[node.op];
+      return typedCompare(col, node.path, node.value, cmp, params);
+    }
+  }
+}
+
+/** `IFNULL(<type check> AND <value> <cmp> <operand>, 0)` for a number or string operand. */
+function typedCompare(col: string, path: string[], value: string | number, cmp: string, params: unknown[]): string {
+  const p = jsonPath(path);
+  if (typeof value === 'number') {
+    params.push(p, p, JSON.stringify(value));
+    return `IFNULL(json_type(${col}, ?) IN ('integer','real') AND json_extract(${col}, ?) ${cmp} json_extract(?, '$'), 0)`;
+  }
+  params.push(p, p, value);
+  return `IFNULL(json_type(${col}, ?) = 'text' AND json_extract(${col}, ?) ${cmp} ?, 0)`;
+}
+
+function equals(col: string, path: string[], value: FilterScalar, params: unknown[]): string {
+  if (typeof value === 'number' || typeof value === 'string') return typedCompare(col, path, value, '=', params);
+  params.push(jsonPath(path));
+  return `IFNULL(json_type(${col}, ?) = '${literalType(value)}', 0)`;
+}
+
+/** `$in`: numbers and strings each become one `IN (SELECT value FROM json_each(?))`. */
+function oneOf(col: string, path: string[], values: FilterScalar[], params: unknown[]): string {
+  const p = jsonPath(path);
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  const strings = values.filter((v): v is string => typeof v === 'string');
+  const literals = [
+    ...new Set(values.filter((v) => typeof v === 'boolean' || v === null).map((v) => literalType(v as boolean | null))),
+  ];
+  const parts: string[] = [];
+  if (numbers.length > 0) {
+    params.push(p, p, JSON.stringify(numbers));
+    parts.push(`(json_type(${col}, ?) IN ('integer','real') AND json_extract(${col}, ?) IN (SELECT value FROM json_each(?)))`);
+  }
+  if (strings.length > 0) {
+    params.push(p, p, JSON.stringify(strings));
+    parts.push(`(json_type(${col}, ?) = 'text' AND json_extract(${col}, ?) IN (SELECT value FROM json_each(?)))`);
+  }
+  if (literals.length > 0) {
+    params.push(p);
+    parts.push(`json_type(${col}, ?) IN (${literals.map((t) => `'${t}'`).join(',')})`);
+  }
+  if (parts.length === 0) return '0';
+  return `IFNULL(${parts.join(' OR ')}, 0)`;
+}
+
+/** The `json_type` name of a literal: one of three fixed strings, never user text. */
+function literalType(value: boolean | null): 'true' | 'false' | 'null' {
+  return value === null ? 'null' : value ? 'true' : 'false';
+}
+
+/** `['a', 'b']` → `$."a"."b"` (bound as a parameter, never spliced into SQL). */
+export function jsonPath(path: readonly string[]): string {
+  return `$${path.map((k) => `."${k}"`).join('')}`;
+}

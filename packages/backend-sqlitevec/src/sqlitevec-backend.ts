@@ -1,0 +1,209 @@
+import { errors } from '@vecdex/core';
+import type {
+  BackendCapabilities,
+  ChangeBatch,
+  ChangeCursor,
+  CollectionInfo,
+  CollectionPatch,
+  CollectionSpec,
+  ExactSearchRequest,
+  FilterNode,
+  IndexDefinition,
+  IndexSyncState,
+  NormalizedItem,
+  ReadChangesRequest,
+  ScanOptions,
+  SearchHit,
+  StorageBackend,
+  StoredItem,
+} from '@vecdex/core';
+import { ChangeFeed } from './change-feed.js';
+import { CollectionStore, toInfo, type CollectionRow } from './collection-store.js';
+import { Connection, type Db } from './connection.js';
+import { ExactSearch, SUPPORTED_METRICS } from './exact-search.js';
+import { IndexCatalog } from './index-catalog.js';
+import { ItemStore } from './item-store.js';
+import { MAX_DIMENSIONS } from './schema.js';
+import type { ResolvedSqliteVecOptions } from './sqlitevec-options.js';
+
+/** What the sqlitevec backend can do (see `BackendCapabilities`). */
+export const SQLITEVEC_CAPABILITIES: BackendCapabilities = Object.freeze({
+  metrics: SUPPORTED_METRICS,
+  maxDimensions: MAX_DIMENSIONS,
+  nativeIndexes: [],
+  fullText: false,
+  filters: true,
+  concurrentWriters: false,
+});
+
+/**
+ * The `StorageBackend` on one SQLite file. Wires the stores together; each public method checks
+ * the backend is open, runs in one transaction, and turns SQLite errors into `VecdexError`s.
+ */
+export class SqliteVecBackend implements StorageBackend {
+  readonly name = 'sqlitevec';
+  readonly capabilities = SQLITEVEC_CAPABILITIES;
+  readonly #conn: Connection;
+  readonly #options: ResolvedSqliteVecOptions;
+  readonly #collections: CollectionStore;
+  readonly #feed: ChangeFeed;
+  readonly #items: ItemStore;
+  readonly #search: ExactSearch;
+  readonly #indexes: IndexCatalog;
+
+  /** Use `createSqliteVecBackend()`, which opens and migrates the database first. */
+  constructor(db: Db, options: ResolvedSqliteVecOptions) {
+    this.#options = options;
+    this.#conn = new Connection(db, options.path, options.readonly);
+    this.#collections = new CollectionStore(this.#conn);
+    this.#feed = new ChangeFeed(this.#conn, options.clock);
+    this.#items = new ItemStore(this.#conn, this.#feed);
+    this.#search = new ExactSearch(this.#conn, this.#items);
+    this.#indexes = new IndexCatalog(this.#conn);
+  }
+
+  /** The database file, or `:memory:`. */
+  get path(): string {
+    return this.#options.path;
+  }
+
+  // ---- collections ----------------------------------------------------------------------------
+
+  async createCollection(spec: Required<CollectionSpec>): Promise<CollectionInfo> {
+    return this.#conn.guardWrite(() => {
+      const now = Math.floor(this.#options.clock());
+      return toInfo(this.#collections.create(spec, Number.isFinite(now) ? now : 0));
+    });
+  }
+
+  async getCollection(name: string): Promise<CollectionInfo | null> {
+    return this.#conn.guard(() => {
+      const row = this.#collections.find(name);
+      return row === null ? null : toInfo(row);
+    });
+  }
+
+  async listCollections(): Promise<CollectionInfo[]> {
+    return this.#conn.guard(() => this.#collections.list().map(toInfo));
+  }
+
+  async updateCollection(name: string, patch: CollectionPatch): Promise<CollectionInfo> {
+    return this.#conn.guardWrite(() => toInfo(this.#collections.update(name, patch)));
+  }
+
+  async deleteCollection(name: string): Promise<boolean> {
+    return this.#conn.guardWrite(() => this.#collections.delete(name));
+  }
+
+  // ---- items ------------------------------------------------------------------------------------
+
+  async upsert(collection: string, items: readonly NormalizedItem[]): Promise<void> {
+    this.#conn.guardWrite(() =>
+      this.#conn.write(() => {
+        const c = this.#collections.require(collection);
+        if (items.length > 0) this.#items.upsert(c, items, this.#feed.nextModified());
+      }),
+    );
+  }
+
+  async get(collection: string, ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
+    return this.#conn.guard(() =>
+      this.#conn.read(() => this.#items.get(this.#collections.require(collection), ids, options.vectors ?? true)),
+    );
+  }
+
+  async delete(collection: string, ids: readonly string[]): Promise<number> {
+    return this.#conn.guardWrite(() =>
+      this.#conn.write(() => {
+        const c = this.#collections.require(collection);
+        return ids.length === 0 ? 0 : this.#items.delete(c, ids, this.#feed.nextModified());
+      }),
+    );
+  }
+
+  async count(collection: string, filter?: FilterNode | null): Promise<number> {
+    return this.#conn.guard(() => this.#conn.read(() => this.#items.count(this.#collections.require(collection), filter)));
+  }
+
+  /**
+   * Pages of `batchSize` items in rowid order. Each page is its own short read; nothing stays
+   * open between pages, so a slow consumer does not pin the WAL. An item updated during the scan
+   * keeps its rowid, so every item that exists throughout is seen exactly once.
+   */
+  async *scan(collection: string, options: ScanOptions): AsyncGenerator<StoredItem[]> {
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw errors.invalidArgument('batchSize', 'a positive integer', batchSize);
+    let after = 0;
+    for (;;) {
+      const page = this.#conn.guard(() =>
+        this.#conn.read(() => {
+          const c = this.#collections.require(collection);
+          return this.#items.page(c, after, batchSize, options.filter, options.vectors ?? true);
+        }),
+      );
+      if (page.items.length > 0) yield page.items;
+      if (page.items.length < batchSize || page.lastRowid === null) return;
+      after = page.lastRowid;
+    }
+  }
+
+  // ---- search -----------------------------------------------------------------------------------
+
+  async searchExact(request: ExactSearchRequest): Promise<SearchHit[]> {
+    return this.#conn.guard(() => this.#conn.read(() => this.#search.search(this.#resolve(request.collections), request)));
+  }
+
+  // ---- change feed ------------------------------------------------------------------------------
+
+  async readChanges(request: ReadChangesRequest): Promise<ChangeBatch> {
+    return this.#conn.guard(() =>
+      this.#conn.read(() => this.#feed.read(this.#resolve(request.collections), request, this.#items)),
+    );
+  }
+
+  async countChanges(collections: readonly string[], after: ChangeCursor | null): Promise<number> {
+    return this.#conn.guard(() => this.#conn.read(() => this.#feed.count(this.#resolve(collections), after)));
+  }
+
+  async headCursor(): Promise<ChangeCursor | null> {
+    return this.#conn.guard(() => this.#feed.head());
+  }
+
+  // ---- index catalog ----------------------------------------------------------------------------
+
+  async createIndexDefinition(definition: IndexDefinition): Promise<void> {
+    this.#conn.guardWrite(() => this.#indexes.create(definition));
+  }
+
+  async getIndexDefinition(name: string): Promise<IndexDefinition | null> {
+    return this.#conn.guard(() => this.#indexes.get(name));
+  }
+
+  async listIndexDefinitions(): Promise<IndexDefinition[]> {
+    return this.#conn.guard(() => this.#indexes.list());
+  }
+
+  async deleteIndexDefinition(name: string): Promise<boolean> {
+    return this.#conn.guardWrite(() => this.#indexes.delete(name));
+  }
+
+  async getIndexState(name: string): Promise<IndexSyncState | null> {
+    return this.#conn.guard(() => this.#indexes.getState(name));
+  }
+
+  async putIndexState(name: string, state: IndexSyncState): Promise<void> {
+    this.#conn.guardWrite(() => this.#indexes.putState(name, state));
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------------
+
+  /** Checkpoint the WAL into the main file and close. Idempotent. */
+  async close(): Promise<void> {
+    this.#conn.close();
+  }
+
+  /** Collections of a request, deduplicated, each required to exist. */
+  #resolve(names: readonly string[]): CollectionRow[] {
+    return [...new Set(names)].map((n) => this.#collections.require(n));
+  }
+}

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import { VecdexError, describeValue } from '@vecdex/core';
+import type { BackendCreateContext } from '@vecdex/core';
+
+/**
+ * Options of the `sqlitevec` backend, as written in `vecdex.config.*`:
+ *
+ * ```ts
+ * export default defineConfig({ backend: { use: 'sqlitevec', options: { path: './data/vecdex.db' } } })
+ * ```
+ */
+export interface SqliteVecOptions {
+  /**
+   * The database file, or `':memory:'` for a store that lives only as long as the process.
+   * Relative paths resolve against the config file's directory. Default `./vecdex.db`.
+   * Environment variable: `VECDEX_SQLITE_PATH`.
+   */
+  path?: string;
+  /**
+   * Wall clock in milliseconds (default `Date.now`). Only used for the human-readable
+   * `modified`/`createdAt` fields; the change feed never depends on it. Injectable for tests.
+   */
+  clock?: () => number;
+  /** How long a write waits for another process's write to finish (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** Open read-only: reads and searches work, every write throws. The store must exist. */
+  readonly?: boolean;
+}
+
+/** Options after defaults were applied and `path` was made absolute. */
+export interface ResolvedSqliteVecOptions {
+  path: string;
+  clock: () => number;
+  busyTimeoutMs: number;
+  readonly: boolean;
+}
+
+export const DEFAULT_PATH = './vecdex.db';
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+export const MEMORY_PATH = ':memory:';
+
+/** Options taken from the environment; they override the config file. */
+export function sqliteVecOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<SqliteVecOptions> {
+  const out: Partial<SqliteVecOptions> = {};
+  const p = env.VECDEX_SQLITE_PATH;
+  if (p !== undefined && p.trim() !== '') out.path = p.trim();
+  return out;
+}
+
+/**
+ * Check option types (they come from a config file or the environment, so anything goes) and
+ * apply defaults. Throws `CONFIG_INVALID` naming the option.
+ */
+export function resolveSqliteVecOptions(
+  options: unknown,
+  context: BackendCreateContext = { baseDir: process.cwd() },
+): ResolvedSqliteVecOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) invalid('options', 'an object', options);
+  const o = options as Record<string, unknown>;
+
+  const rawPath = o.path ?? DEFAULT_PATH;
+  if (typeof rawPath !== 'string' || rawPath.trim() === '') invalid('path', 'a file path or ":memory:"', rawPath);
+  const p = rawPath === MEMORY_PATH ? MEMORY_PATH : path.resolve(context.baseDir, rawPath);
+
+  const clock = o.clock ?? Date.now;
+  if (typeof clock !== 'function') invalid('clock', 'a function returning milliseconds', clock);
+
+  const busy = o.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (typeof busy !== 'number' || !Number.isInteger(busy) || busy < 0) {
+    invalid('busyTimeoutMs', 'a non-negative integer', busy);
+  }
+
+  const readonly = o.readonly ?? false;
+  if (typeof readonly !== 'boolean') invalid('readonly', 'true or false', readonly);
+
+  return { path: p, clock: clock as () => number, busyTimeoutMs: busy, readonly };
+}
+
+function invalid(name: string, expected: string, got: unknown): never {
+  throw new VecdexError('CONFIG_INVALID', `backend "sqlitevec": option ${name} must be ${expected}, got ${describeValue(got)}`, {
+    details: { backend: 'sqlitevec', option: name },
+  });
+}
