@@ -1,0 +1,277 @@
+import {
+  VecdexError,
+  errors,
+  validateK,
+  type IndexChange,
+  type IndexContext,
+  type IndexEntry,
+  type IndexHit,
+  type IndexKey,
+  type IndexSearchOptions,
+  type IndexStats,
+  type JsonValue,
+  type VectorIndex,
+} from '@vecdex/core';
+import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
+import { FORMAT, FORMAT_VERSION, MANIFEST, nextGeneration, removeFiles, saveFiles } from './index-files.js';
+import { LabelMap } from './label-map.js';
+import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw } from './load-hnswlib.js';
+import { searchNative } from './hnsw-search.js';
+import { type ReadResult, readVerifiedIndex } from './read-index.js';
+
+/** The binding passes capacities through uint32; stay well inside. */
+const MAX_CAPACITY = 2 ** 31;
+
+/**
+ * A `VectorIndex` on hnswlib's HNSW graph, in process memory, persisted by `save()`.
+ *
+ * - Labels are slots: a key keeps its label while it lives; a deleted key's slot is a tombstone
+ *   (`markDelete`) whose label the next new key reuses in place (see `LabelMap`).
+ * - An upsert of a live key replaces its vector in place (`addPoint` on an existing label is
+ *   hnswlib's `updatePoint`): no tombstone, no new slot.
+ * - Capacity doubles before an add would exceed it (`resizeIndex`).
+ * - `build` and `load` prepare a new native index and swap it in only when complete, so searches
+ *   meanwhile see the previous one; mutations and saves run one at a time.
+ */
+export class HnswIndex implements VectorIndex {
+  readonly #binding: HnswlibBinding;
+  readonly #context: IndexContext;
+  readonly #params: HnswParams;
+  readonly #space: HnswSpace;
+  /** One reusable `number[]` for vectors on their way into the binding (it copies them at once). */
+  readonly #scratch: number[];
+  #native: NativeHnsw | null;
+  #labels = new LabelMap();
+  #queue: Promise<unknown> = Promise.resolve();
+  #generation = 0;
+  #bytesOnDisk: number | undefined;
+  #lastLoadProblem: string | null = null;
+
+  constructor(binding: HnswlibBinding, context: IndexContext, params: HnswParams, space: HnswSpace) {
+    this.#binding = binding;
+    this.#context = context;
+    this.#params = params;
+    this.#space = space;
+    this.#scratch = new Array<number>(context.dimensions).fill(0.5);
+    this.#native = this.#create(params.initialCapacity);
+  }
+
+  build(source: AsyncIterable<IndexEntry[]>, options: { onProgress?: (done: number) => void } = {}): Promise<void> {
+    return this.#exclusive(async () => {
+      const native = this.#create(this.#params.initialCapacity);
+      const labels = new LabelMap();
+      let done = 0;
+      for await (const batch of source) {
+        for (const entry of batch) this.#upsert(native, labels, entry);
+        done += batch.length;
+        options.onProgress?.(done);
+      }
+      this.#native = native;
+      this.#labels = labels;
+    });
+  }
+
+  apply(changes: readonly IndexChange[]): Promise<void> {
+    return this.#exclusive(async () => {
+      const native = this.#open();
+      for (const change of changes) {
+        if (change.op === 'upsert') this.#upsert(native, this.#labels, change);
+        else this.#delete(native, this.#labels, change);
+      }
+    });
+  }
+
+  async search(query: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]> {
+    const native = this.#open();
+    const labels = this.#labels;
+    const k = validateK(options.k);
+    const ef = queryEf(options.params, this.#params.efSearch);
+    this.#toScratch(query);
+    const want = Math.min(k, labels.live);
+    if (want === 0) return [];
+    const hits = searchNative(native, labels, this.#context.metric, this.#scratch, want, ef, options.allow);
+    if (hits.length >= want || labels.free === 0) return hits;
+    // Tombstones are still traversed, so a search can come back short (PITFALLS); ask once more
+    // for k plus the tombstone count, which also widens ef.
+    const wider = Math.min(labels.slots, want + labels.free);
+    return searchNative(native, labels, this.#context.metric, this.#scratch, wider, Math.max(ef, wider), options.allow).slice(
+      0,
+      want,
+    );
+  }
+
+  save(): Promise<{ [key: string]: JsonValue }> {
+    return this.#exclusive(async () => {
+      const native = this.#open();
+      const { directory, definition, metric, dimensions } = this.#context;
+      const generation = Math.max(this.#generation + 1, await nextGeneration(directory));
+      const labels = this.#labels;
+      const manifest = await saveFiles(
+        directory,
+        generation,
+        async (file) => {
+          await native.writeIndex(file);
+        },
+        labels,
+        {
+          definition: { name: definition.name, createdAt: definition.createdAt },
+          metric,
+          dimensions,
+          params: paramsToJson(this.#params),
+          items: labels.live,
+          deleted: labels.free,
+          capacity: native.getMaxElements(),
+          hnswlibNode: HNSWLIB_NODE_VERSION,
+        },
+        { dimensions, M: this.#params.M, efConstruction: this.#params.efConstruction, count: labels.slots },
+      );
+      this.#generation = generation;
+      this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
+      return {
+        format: FORMAT,
+        formatVersion: FORMAT_VERSION,
+        generation,
+        manifest: MANIFEST,
+        indexFile: manifest.files.index.name,
+        indexSha256: manifest.files.index.sha256,
+        labelsFile: manifest.files.labels.name,
+        labelsSha256: manifest.files.labels.sha256,
+        items: manifest.items,
+        deleted: manifest.deleted,
+        bytes: this.#bytesOnDisk,
+      };
+    });
+  }
+
+  load(state: { [key: string]: JsonValue }): Promise<boolean> {
+    return this.#exclusive(async () => {
+      this.#open();
+      const read = await readVerifiedIndex(this.#binding, this.#space, this.#context, this.#params, state).catch(
+        (e: unknown): ReadResult => ({ ok: false, reason: `unexpected error: ${(e as Error)?.message ?? String(e)}` }),
+      );
+      this.#lastLoadProblem = read.ok ? null : read.reason;
+      if (!read.ok) return false;
+      this.#native = read.native;
+      this.#labels = read.labels;
+      this.#generation = read.manifest.generation;
+      this.#bytesOnDisk = read.manifest.files.index.bytes + read.manifest.files.labels.bytes;
+      return true;
+    });
+  }
+
+  stats(): IndexStats {
+    const labels = this.#labels;
+    return {
+      items: labels.live,
+      deleted: labels.free,
+      bytesOnDisk: this.#bytesOnDisk,
+      capacity: this.#native?.getMaxElements() ?? 0,
+      slots: labels.slots,
+      M: this.#params.M,
+      efConstruction: this.#params.efConstruction,
+      efSearch: this.#params.efSearch,
+      compactThreshold: this.#params.compactThreshold,
+      needsCompaction: this.needsCompaction(),
+      generation: this.#generation,
+      lastLoadProblem: this.#lastLoadProblem,
+    };
+  }
+
+  /** True once tombstones exceed `compactThreshold` of all slots: core should rebuild. */
+  needsCompaction(): boolean {
+    const { live, free } = this.#labels;
+    return free > 0 && free / (live + free) > this.#params.compactThreshold;
+  }
+
+  drop(): Promise<void> {
+    return this.#exclusive(async () => {
+      await removeFiles(this.#context.directory);
+      this.#bytesOnDisk = undefined;
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#exclusive(async () => {
+      // hnswlib-node frees native memory when the object is collected; drop our references.
+      this.#native = null;
+      this.#labels = new LabelMap();
+    });
+  }
+
+  #upsert(native: NativeHnsw, labels: LabelMap, entry: IndexEntry): void {
+    this.#toScratch(entry.vector, entry);
+    const existing = labels.get(entry.collection, entry.id);
+    if (existing !== undefined) {
+      native.addPoint(this.#scratch, existing);
+      return;
+    }
+    const { label, reused } = labels.nextLabel();
+    if (!reused) this.#ensureCapacity(native, labels.slots + 1);
+    // A reused label's slot is a tombstone: addPoint revives it in place with the new vector.
+    native.addPoint(this.#scratch, label);
+    labels.assignNext(entry.collection, entry.id);
+  }
+
+  #delete(native: NativeHnsw, labels: LabelMap, key: IndexKey): void {
+    const label = labels.get(key.collection, key.id);
+    if (label === undefined) return;
+    native.markDelete(label);
+    labels.release(key.collection, key.id);
+  }
+
+  #ensureCapacity(native: NativeHnsw, needed: number): void {
+    const capacity = native.getMaxElements();
+    if (needed <= capacity) return;
+    if (needed > MAX_CAPACITY) {
+      throw new VecdexError(
+        'INVALID_ARGUMENT',
+        `hnswlib index "${this.#context.definition.name}" cannot hold more than ${MAX_CAPACITY} entries`,
+      );
+    }
+    native.resizeIndex(Math.min(MAX_CAPACITY, Math.max(needed, capacity * 2)));
+  }
+
+  /** Copy a vector into the scratch array, checking what native code would silently misuse. */
+  #toScratch(vector: ArrayLike<number>, entry?: IndexKey): void {
+    const dims = this.#context.dimensions;
+    if (vector.length !== dims) {
+      const where = entry === undefined ? `index "${this.#context.definition.name}"` : `collection "${entry.collection}"`;
+      throw new VecdexError(
+        'DIMENSION_MISMATCH',
+        `${entry === undefined ? 'query vector' : `item "${entry.id}"`} has ${vector.length} dimensions but ${where} expects ${dims}`,
+        { details: { expected: dims, actual: vector.length, ...entry } },
+      );
+    }
+    const out = this.#scratch;
+    for (let i = 0; i < dims; i++) {
+      const x = vector[i] as number;
+      if (!Number.isFinite(x)) throw errors.invalidVector(`component ${i} is ${x}`, entry?.id);
+      out[i] = x;
+    }
+  }
+
+  #create(capacity: number): NativeHnsw {
+    const native = new this.#binding.HierarchicalNSW(this.#space, this.#context.dimensions);
+    const { M, efConstruction, randomSeed, efSearch } = this.#params;
+    // allowReplaceDeleted stays false: with it, hnswlib's addPoint would move a label onto an
+    // arbitrary tombstone and drop that tombstone's old label from its lookup, which breaks a
+    // label later reused (see README). We revive a label's own tombstone instead.
+    native.initIndex(capacity, M, efConstruction, randomSeed, false);
+    native.setEf(efSearch);
+    return native;
+  }
+
+  #open(): NativeHnsw {
+    if (this.#native === null) {
+      throw new VecdexError('STORE_CLOSED', `hnswlib index "${this.#context.definition.name}" is closed`);
+    }
+    return this.#native;
+  }
+
+  /** Run mutations, saves and loads one at a time (a native write must not overlap a resize). */
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,108 @@
+import { VecdexError, describeValue, type JsonValue } from '@vecdex/core';
+
+/**
+ * Parameters of an hnswlib index, as stored in the index definition (every field filled in).
+ *
+ * ```ts
+ * await vx.indexes.create({ name: 'docs-hnsw', plugin: 'hnswlib', collections: ['docs'], params: { M: 32, efSearch: 100 } })
+ * ```
+ */
+export interface HnswParams {
+  /** Graph degree: links per node per layer (layer 0 has 2·M). More is better recall, more memory. */
+  M: number;
+  /** Candidate list size while inserting. More is a better graph, slower build. */
+  efConstruction: number;
+  /** Candidate list size while searching (hnswlib uses max(efSearch, k)). Overridable per query. */
+  efSearch: number;
+  /** Seed of hnswlib's level generator, so builds from the same input are reproducible. */
+  randomSeed: number;
+  /** `stats().needsCompaction` turns true once deleted / (items + deleted) exceeds this. */
+  compactThreshold: number;
+  /** Capacity allocated up front; it doubles whenever an add would exceed it. */
+  initialCapacity: number;
+}
+
+/** Parameters that shape the graph on disk: a saved file built with other values is not loaded. */
+export const STRUCTURAL_PARAMS = ['M', 'efConstruction', 'randomSeed'] as const;
+
+export const DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({
+  M: 16,
+  efConstruction: 200,
+  efSearch: 64,
+  randomSeed: 100,
+  compactThreshold: 0.1,
+  initialCapacity: 1024,
+});
+
+/** hnswlib's labels and counts pass through uint32 in the binding. */
+const MAX_CAPACITY = 2 ** 31;
+
+const INTEGER_RANGES: Record<Exclude<keyof HnswParams, 'compactThreshold'>, [number, number]> = {
+  // hnswlib keeps layer-0 link counts (2·M) in 16 bits; beyond ~100 nobody gains anything.
+  M: [2, 512],
+  efConstruction: [1, 10_000],
+  efSearch: [1, 10_000],
+  randomSeed: [0, 2 ** 32 - 1],
+  initialCapacity: [1, MAX_CAPACITY],
+};
+
+/** Validate user parameters and fill defaults. Unknown names are refused, so a typo is not silently ignored. */
+export function normalizeHnswParams(params: { [key: string]: JsonValue }): HnswParams {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new VecdexError('INVALID_ARGUMENT', `hnswlib params must be an object, got ${describeValue(params)}`, {
+      details: { name: 'params' },
+    });
+  }
+  const out: HnswParams = { ...DEFAULT_PARAMS };
+  for (const [name, value] of Object.entries(params)) {
+    if (!(name in DEFAULT_PARAMS)) throw unknownParam(name, Object.keys(DEFAULT_PARAMS));
+    if (name === 'compactThreshold') out.compactThreshold = checkFraction(name, value);
+    else {
+      const key = name as keyof typeof INTEGER_RANGES;
+      out[key] = checkInteger(key, value, INTEGER_RANGES[key]);
+    }
+  }
+  return out;
+}
+
+/** Per-query parameters (`{ efSearch }`), validated before they reach native code. */
+export function queryEf(params: { [key: string]: JsonValue } | undefined, fallback: number): number {
+  if (params === undefined) return fallback;
+  let ef = fallback;
+  for (const [name, value] of Object.entries(params)) {
+    if (name !== 'efSearch') throw unknownParam(name, ['efSearch']);
+    ef = checkInteger('efSearch', value, INTEGER_RANGES.efSearch);
+  }
+  return ef;
+}
+
+/** The stored parameters as a plain JSON object, for the definition and the manifest. */
+export function paramsToJson(params: HnswParams): { [key: string]: JsonValue } {
+  return { ...params };
+}
+
+function checkInteger(name: string, value: unknown, [min, max]: [number, number]): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(name, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function checkFraction(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 1) {
+    throw invalid(name, 'a number greater than 0 and at most 1', value);
+  }
+  return value;
+}
+
+function invalid(name: string, expected: string, actual: unknown): VecdexError {
+  return new VecdexError('INVALID_ARGUMENT', `hnswlib param ${name} must be ${expected}, got ${describeValue(actual)}`, {
+    details: { name, expected },
+  });
+}
+
+function unknownParam(name: string, known: readonly string[]): VecdexError {
+  return new VecdexError('INVALID_ARGUMENT', `unknown hnswlib param ${JSON.stringify(name)}; known: ${known.join(', ')}`, {
+    details: { name, expected: known.join(', ') },
+  });
+}

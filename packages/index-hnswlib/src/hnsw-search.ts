@@ -1,0 +1,46 @@
+import type { IndexHit, IndexKey, Metric } from '@vecdex/core';
+import type { LabelMap } from './label-map.js';
+import type { NativeHnsw } from './load-hnswlib.js';
+import { fromNativeDistance } from './native-distance.js';
+
+/**
+ * One native k-NN call: `query` is already in the binding's form, `k` is validated and at most
+ * the slot count (so never above capacity). `allow` runs inside the graph search on labels.
+ */
+export function searchNative(
+  native: NativeHnsw,
+  labels: LabelMap,
+  metric: Metric,
+  query: number[],
+  k: number,
+  ef: number,
+  allow?: (key: IndexKey) => boolean,
+): IndexHit[] {
+  let failure: { error: unknown } | undefined;
+  const filter =
+    allow === undefined
+      ? undefined
+      : (label: number): boolean => {
+          // An exception must never cross into the binding (built without C++ exceptions): keep
+          // it, accept everything so the native search ends quickly, and rethrow below.
+          if (failure !== undefined) return true;
+          const key = labels.keyOf(label);
+          if (key === null) return false;
+          try {
+            return allow(key) === true;
+          } catch (error) {
+            failure = { error };
+            return true;
+          }
+        };
+  native.setEf(Math.max(ef, k));
+  const result = filter === undefined ? native.searchKnn(query, k) : native.searchKnn(query, k, filter);
+  if (failure !== undefined) throw failure.error;
+  const hits: IndexHit[] = [];
+  for (let i = 0; i < result.neighbors.length; i++) {
+    const key = labels.keyOf(result.neighbors[i] as number);
+    if (key === null) continue;
+    hits.push({ collection: key.collection, id: key.id, distance: fromNativeDistance(metric, result.distances[i] as number) });
+  }
+  return hits;
+}

@@ -1,0 +1,51 @@
+/**
+ * @vecdex/index-hnswlib: an approximate-nearest-neighbour index plugin on hnswlib (HNSW graphs,
+ * in process), for the `l2`, `cosine` and `ip` metrics.
+ *
+ * ```ts
+ * // vecdex.config.ts
+ * export default defineConfig({ plugins: ['@vecdex/index-hnswlib'] })
+ * // then
+ * await vx.indexes.create({ name: 'docs-hnsw', plugin: 'hnswlib', collections: ['docs'], params: { M: 16 } })
+ * ```
+ */
+import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex } from '@vecdex/core';
+import { HnswIndex } from './hnsw-index.js';
+import { normalizeHnswParams, paramsToJson } from './hnsw-params.js';
+import { loadHnswlib } from './load-hnswlib.js';
+import { spaceFor } from './native-distance.js';
+
+const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine', 'ip']);
+
+export default definePlugin({
+  kind: 'index',
+  name: 'hnswlib',
+  metrics: METRICS,
+  normalizeParams: (params) => paramsToJson(normalizeHnswParams(params)),
+  async open(context: IndexContext): Promise<VectorIndex> {
+    const space = spaceFor(context.metric);
+    if (space === null) {
+      throw new VecdexError(
+        'UNSUPPORTED_METRIC',
+        `metric "${context.metric}" is not supported by index plugin hnswlib; use one of: ${METRICS.join(', ')}`,
+        {
+          details: { metric: context.metric, supported: METRICS },
+        },
+      );
+    }
+    if (!Number.isInteger(context.dimensions) || context.dimensions < 1) {
+      throw new VecdexError(
+        'INVALID_ARGUMENT',
+        `index "${context.definition.name}": dimensions must be a positive integer, got ${context.dimensions}`,
+      );
+    }
+    // Stored params are re-validated: a definition may predate a default or have been edited by hand.
+    const params = normalizeHnswParams(context.definition.params);
+    const binding = await loadHnswlib();
+    return new HnswIndex(binding, context, params, space);
+  },
+});
+
+export { HnswIndex } from './hnsw-index.js';
+export { DEFAULT_PARAMS, normalizeHnswParams, type HnswParams } from './hnsw-params.js';
+export { loadHnswlib, importHnswlib } from './load-hnswlib.js';
