@@ -64,12 +64,17 @@ export interface IndexStats {
   deleted: number;
   /** Bytes on disk, when persisted. */
   bytesOnDisk?: number;
+  /** True when removed entries are enough of the index that the next sync should rebuild it. */
+  needsCompaction?: boolean;
   [key: string]: JsonValue | undefined;
 }
 
 export interface VectorIndex {
   /** Replace the contents with everything from `source` (batches streamed from the store). */
-  build(source: AsyncIterable<IndexEntry[]>, options?: { onProgress?: (done: number) => void }): Promise<void>;
+  build(
+    source: AsyncIterable<IndexEntry[]>,
+    options?: { onProgress?: (done: number) => void; expectedCount?: number },
+  ): Promise<void>;
   /** Apply one batch of changes; upserts add or replace, deletes remove (absent keys are ignored). */
   apply(changes: readonly IndexChange[]): Promise<void>;
   search(query: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]>;

@@ -211,6 +211,7 @@ export class Indexes {
       bytesOnDisk: stats?.bytesOnDisk ?? null,
       lastSync: rt.state?.updatedAt ?? null,
       stats,
+      lastRebuild: rt.lastRebuildReason,
     };
   }
 }

@@ -23,6 +23,12 @@ export interface SyncResult {
 const BATCH = 1000;
 
 /**
+ * When more changes are pending than this fraction of the indexed items, a sync rebuilds
+ * instead: replacing most vectors one by one costs more than building afresh.
+ */
+export const REBUILD_FRACTION = 0.5;
+
+/**
  * One opened index: its plugin instance plus the catalog state, and the build/sync logic.
  *
  * Crash safety rests on two facts: the plugin saves atomically, and the catalog cursor is
@@ -35,6 +41,8 @@ export class IndexRuntime {
   readonly #backend: StorageBackend;
   readonly #index: VectorIndex;
   #state: IndexSyncState | null;
+  /** Why this process last rebuilt the index instead of loading or syncing it, if it did. */
+  lastRebuildReason: string | null = null;
 
   private constructor(definition: IndexDefinition, backend: StorageBackend, index: VectorIndex, state: IndexSyncState | null) {
     this.definition = definition;
@@ -60,7 +68,9 @@ export class IndexRuntime {
     if (state === null) return { runtime, rebuilt: null };
     if (await index.load(state.state)) return { runtime, rebuilt: null };
     await runtime.build();
-    return { runtime, rebuilt: 'index files were missing or failed verification' };
+    const reason = index.stats().lastLoadProblem;
+    runtime.lastRebuildReason = `index files were missing or failed verification${typeof reason === 'string' ? ` (${reason})` : ''}`;
+    return { runtime, rebuilt: runtime.lastRebuildReason };
   }
 
   get built(): boolean {
@@ -83,6 +93,7 @@ export class IndexRuntime {
     for (const c of collections) total += await this.#backend.count(c);
     await this.#index.build(streamEntries(this.#backend, collections, BATCH), {
       onProgress: (done) => onProgress?.({ phase: 'build', done, total }),
+      expectedCount: total,
     });
     await this.#commit(head);
   }
@@ -91,11 +102,18 @@ export class IndexRuntime {
   async sync(onProgress?: ProgressFn): Promise<SyncResult> {
     if (this.#state === null) {
       await this.build(onProgress);
-      return { applied: 0, rebuilt: 'the index had never been built' };
+      this.lastRebuildReason = 'the index had never been built';
+      return { applied: 0, rebuilt: this.lastRebuildReason };
     }
     const collections = this.definition.collections;
     let cursor = this.#state.cursor;
     const total = await this.#backend.countChanges(collections, cursor);
+    const indexed = this.#index.stats().items;
+    if (total > 1000 && total > indexed * REBUILD_FRACTION) {
+      await this.build(onProgress);
+      this.lastRebuildReason = `${total} pending changes exceed ${REBUILD_FRACTION * 100}% of the ${indexed} indexed items`;
+      return { applied: 0, rebuilt: this.lastRebuildReason };
+    }
     let applied = 0;
     for (;;) {
       const batch = await this.#backend.readChanges({ collections, after: cursor, limit: BATCH });
@@ -108,7 +126,8 @@ export class IndexRuntime {
     }
     if (this.#index.stats().needsCompaction === true) {
       await this.build(onProgress);
-      return { applied, rebuilt: 'the deleted fraction passed the compaction threshold' };
+      this.lastRebuildReason = 'the deleted fraction passed the compaction threshold';
+      return { applied, rebuilt: this.lastRebuildReason };
     }
     if (applied > 0 || cursor !== this.#state.cursor) await this.#commit(cursor);
     return { applied, rebuilt: null };

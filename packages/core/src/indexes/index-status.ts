@@ -22,6 +22,8 @@ export interface IndexStatus {
   lastSync: number | null;
   /** Plugin statistics. */
   stats: IndexStats | null;
+  /** Why this process last rebuilt the index rather than loading or syncing it (compaction, corrupt files...). */
+  lastRebuild: string | null;
 }
 
 /**
