@@ -243,10 +243,20 @@ export class HnswIndex implements VectorIndex {
       );
     }
     const out = this.#scratch;
+    let squares = 0;
     for (let i = 0; i < dims; i++) {
       const x = vector[i] as number;
       if (!Number.isFinite(x)) throw errors.invalidVector(`component ${i} is ${x}`, entry?.id);
       out[i] = x;
+      squares += x * x;
+    }
+    // Cosine: normalise here, in double precision. hnswlib-node normalises again in float32, where
+    // the sum of squares underflows to 0 for components below ~1e-19 (the vector is then left
+    // unnormalised: every distance ~1) or overflows to infinity above ~1e19 (the vector becomes
+    // all zeros); core accepts both. A unit vector goes through its normalisation unchanged.
+    if (this.#context.metric === 'cosine' && squares > 0) {
+      const norm = Math.sqrt(squares);
+      for (let i = 0; i < dims; i++) out[i] = (out[i] as number) / norm;
     }
   }
 

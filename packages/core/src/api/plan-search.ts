@@ -48,7 +48,7 @@ export async function planAndSearch(
     plan: { strategy, index: input.index, reason, pending: 0 },
   });
   if (input.index === null) return exact('exact', 'no index requested and the collection has no default index');
-  const def = await indexes.get(input.index);
+  const def = await indexes.definition(input.index);
   if (!def.collections.includes(info.name)) {
     throw new VecdexError('INVALID_ARGUMENT', `index "${def.name}" does not cover collection "${info.name}"`, {
       details: { index: def.name, collection: info.name },

@@ -47,6 +47,8 @@ export class Indexes {
   readonly #plugins: PluginRegistry;
   readonly #dataDir: string;
   readonly #open = new Map<string, Promise<IndexRuntime>>();
+  /** The runtimes of `#open` whose opening succeeded, for the per-query path (no await, no store read). */
+  readonly #ready = new Map<string, IndexRuntime>();
   readonly #lock = new KeyedMutex();
 
   constructor(backend: StorageBackend, plugins: PluginRegistry, dataDir: string) {
@@ -106,6 +108,16 @@ export class Indexes {
     return def;
   }
 
+  /**
+   * The definition, without a store round trip when this process has the index open (searches
+   * ask for it on every query). Definitions never change once created; a drop in this process
+   * forgets the opened index, so this then reads the store and throws `UNKNOWN_INDEX`. While the
+   * index is still opening, or its opening failed, this reads the store, as `get` does.
+   */
+  async definition(name: string): Promise<IndexDefinition> {
+    return this.#ready.get(name)?.definition ?? this.get(name);
+  }
+
   /** Build from scratch from the store. */
   build(name: string, options: { onProgress?: ProgressFn } = {}): Promise<IndexStatus> {
     return this.#lock.run(name, async () => {
@@ -136,6 +148,7 @@ export class Indexes {
       if (def === null) return false;
       const opening = this.#open.get(name);
       this.#open.delete(name);
+      this.#ready.delete(name);
       const rt = opening === undefined ? null : await opening.catch(() => null);
       if (rt !== null) {
         await rt.drop();
@@ -152,7 +165,7 @@ export class Indexes {
 
   /** k-NN through the index, after dealing with staleness per `stale`. */
   async search(name: string, vector: Float32Array, query: IndexQuery): Promise<{ hits: IndexHit[]; pending: number }> {
-    const rt = await this.#runtime(name);
+    const rt = this.#ready.get(name) ?? (await this.#runtime(name));
     let pending = await rt.pending();
     if (pending > 0 || !rt.built) {
       const policy = query.stale ?? 'sync';
@@ -176,6 +189,7 @@ export class Indexes {
   async close(): Promise<void> {
     const all = [...this.#open.values()];
     this.#open.clear();
+    this.#ready.clear();
     for (const opening of all) {
       const rt = await opening.catch(() => null);
       if (rt !== null) await rt.close();
@@ -192,7 +206,12 @@ export class Indexes {
       return (await IndexRuntime.open(def, deps)).runtime;
     })();
     this.#open.set(name, opening);
-    opening.catch(() => this.#open.delete(name));
+    opening.then(
+      (rt) => {
+        if (this.#open.get(name) === opening) this.#ready.set(name, rt);
+      },
+      () => this.#open.delete(name),
+    );
     return opening;
   }
 

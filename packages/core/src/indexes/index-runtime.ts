@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { IndexSearchOptions, IndexHit, VectorIndex } from '../contracts/index-plugin.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { VecdexError } from '../errors/vecdex-error.js';
+import type { ChangeCursor } from '../model/change.js';
 import type { IndexDefinition, IndexSyncState } from '../model/index-definition.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { streamEntries, toIndexChanges } from './index-entries.js';
@@ -43,6 +44,8 @@ export class IndexRuntime {
   #state: IndexSyncState | null;
   /** Why this process last rebuilt the index instead of loading or syncing it, if it did. */
   lastRebuildReason: string | null = null;
+  /** A head cursor at which no change of these collections was pending (see `pending`). */
+  #cleanHead: ChangeCursor | null = null;
 
   private constructor(definition: IndexDefinition, backend: StorageBackend, index: VectorIndex, state: IndexSyncState | null) {
     this.definition = definition;
@@ -133,9 +136,21 @@ export class IndexRuntime {
     return { applied, rebuilt: null };
   }
 
+  /**
+   * Changes of the index's collections committed after its cursor. Asked before every search, so
+   * the common answers are cheap: the store's head cursor (one tiny read) equal to the index's
+   * cursor, or equal to a head at which nothing was pending (writes to other collections move the
+   * head without concerning this index), means 0 without counting. A head cursor is positioned
+   * after every committed change, so while it stays the same, nothing new was committed.
+   */
   async pending(): Promise<number> {
-    if (this.#state === null) return this.#backend.countChanges(this.definition.collections, null);
-    return this.#backend.countChanges(this.definition.collections, this.#state.cursor);
+    const state = this.#state;
+    if (state === null) return this.#backend.countChanges(this.definition.collections, null);
+    const head = await this.#backend.headCursor();
+    if (head === state.cursor || (head !== null && head === this.#cleanHead)) return 0;
+    const count = await this.#backend.countChanges(this.definition.collections, state.cursor);
+    if (count === 0 && this.#state === state) this.#cleanHead = head;
+    return count;
   }
 
   search(vector: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]> {
@@ -155,5 +170,6 @@ export class IndexRuntime {
     const state: IndexSyncState = { cursor, state: pluginState, updatedAt: Date.now() };
     await this.#backend.putIndexState(this.definition.name, state);
     this.#state = state;
+    this.#cleanHead = null;
   }
 }
