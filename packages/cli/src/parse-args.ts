@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { METRICS, type Metric, isMetric } from '@vecdex/core';
+import { type JsonValue, METRICS, type Metric, isMetric } from '@vecdex/core';
 import { UsageError } from './cli-error.js';
 
 /** Commander argument parser for a positive integer option (`--dimensions`, `-k`, `--batch-size`). */
@@ -31,4 +31,22 @@ export function jsonOption(option: string, text: string, example: string): unkno
   } catch (err) {
     throw new UsageError(`${option} is not valid JSON (${(err as Error).message})`, `write it like ${option} '${example}'`);
   }
+}
+
+/**
+ * Commander collector for a repeatable `--param key=value`: the value is parsed as JSON when it
+ * parses (`32` → 32, `true`, `[1,2]`, `"x"`), else kept as the string. A repeated key: last wins.
+ */
+export function keyValueParam(text: string, previous: Record<string, JsonValue> | undefined): Record<string, JsonValue> {
+  const eq = text.indexOf('=');
+  const key = eq < 0 ? '' : text.slice(0, eq).trim();
+  if (key === '') throw new InvalidArgumentError('expected key=value, e.g. --param efSearch=100.');
+  const raw = text.slice(eq + 1);
+  let value: JsonValue;
+  try {
+    value = JSON.parse(raw) as JsonValue;
+  } catch {
+    value = raw;
+  }
+  return { ...previous, [key]: value };
 }

@@ -5,6 +5,7 @@ import { registerConfig } from './commands/config.js';
 import { registerDelete } from './commands/delete.js';
 import { registerGet } from './commands/get.js';
 import { registerImport } from './commands/import.js';
+import { registerIndexes } from './commands/indexes.js';
 import { registerInit } from './commands/init.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
@@ -17,7 +18,7 @@ import { cliVersion } from './version.js';
 export function buildProgram(io: CliIo, options: { jsonErrors?: boolean } = {}): Command {
   const program = new Command('vecdex');
   program
-    .description('Store embeddings and search them: collections, import, similarity search.')
+    .description('Store embeddings and search them: collections, import, indexes, similarity search.')
     .version(cliVersion(), '-V, --version')
     .option('-c, --config <file>', 'config file to use instead of searching from the working directory')
     .option('--json', 'machine-readable output: one JSON document on stdout, errors as JSON on stderr')
@@ -39,13 +40,14 @@ export function buildProgram(io: CliIo, options: { jsonErrors?: boolean } = {}):
     .addHelpText(
       'after',
       `
-Exit status: 0 ok, 1 error (bad data, unknown collection, store problem), 2 usage error.
+Exit status: 0 ok, 1 error (bad data, unknown collection or index, store problem), 2 usage error.
 Set VECDEX_DEBUG=1 to see stack traces.`,
     );
   registerInit(program, io);
   registerCollections(program, io);
   registerImport(program, io);
   registerSimilar(program, io);
+  registerIndexes(program, io);
   registerGet(program, io);
   registerDelete(program, io);
   registerConfig(program, io);

@@ -10,13 +10,28 @@ const HINTS: Record<string, string> = {
   UNKNOWN_COLLECTION: 'list collections with `vecdex collections list`',
   CONFIG_NOT_FOUND: 'create a config with `vecdex init`, or fix the --config path',
   CONFIG_INVALID: 'fix the config file; `vecdex config` shows what vecdex resolved',
-  PLUGIN_NOT_FOUND: 'the vecdex CLI bundles @vecdex/backend-sqlitevec; install other backends in your project',
+  PLUGIN_NOT_FOUND: 'the vecdex CLI bundles @vecdex/backend-sqlitevec; install other backends and plugins in your project',
   STORE_CORRUPT:
     'check the database path with `vecdex config`: it must be a vecdex SQLite database, or a path where one can be created',
   STORE_SCHEMA_TOO_NEW: 'this database was written by a newer vecdex; upgrade the CLI',
   MISSING_NATIVE_DEPENDENCY: 'reinstall so native modules are built for this Node.js version (e.g. `npm rebuild better-sqlite3`)',
   DIMENSION_MISMATCH: "see a collection's dimensions with `vecdex collections info <name>`",
+  UNKNOWN_INDEX: 'list indexes with `vecdex index list`',
+  INDEX_EXISTS: 'pick another name, or drop the old index with `vecdex index drop <name>`',
+  INDEX_STALE:
+    'leave out --stale error to sync before searching (the default), or pass --stale allow to search the index as it is',
 };
+
+/** A hint that depends on the error's details, else the one for its code. */
+function hintFor(code: string, details: Record<string, unknown> | undefined): string | undefined {
+  if (code === 'PLUGIN_NOT_FOUND' && details?.kind !== undefined && details.kind !== 'backend') {
+    return 'index plugins are packages listed in "plugins" in the config (e.g. `vecdex init --plugin @vecdex/index-hnswlib`), installed in your project';
+  }
+  if (code === 'INVALID_ARGUMENT' && Array.isArray(details?.indexes) && typeof details.collection === 'string') {
+    return `drop the index first with \`vecdex index drop ${String(details.indexes[0])}\``;
+  }
+  return HINTS[code];
+}
 
 /**
  * Print an error on stderr and return the exit status: 2 for usage errors, 1 for everything else.
@@ -41,8 +56,8 @@ export function reportError(err: unknown, io: CliIo, options: { json: boolean })
     exitCode = err.exitCode;
   } else if (isVecdexError(err)) {
     code = err.code;
-    hint = HINTS[code];
     details = err.details;
+    hint = hintFor(code, details);
   } else {
     code = 'INTERNAL';
     expected = false;

@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
-import type { Filter, SearchHit } from '@vecdex/core';
+import { type Command, Option } from 'commander';
+import type { Filter, JsonValue, SearchHit, SearchPlan, StalePolicy } from '@vecdex/core';
 import { contextFor } from '../cli-context.js';
 import { UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { withStore } from '../open-store.js';
-import { formatDistance, formatTable, truncate } from '../output/format-table.js';
-import { jsonOption, positiveInteger } from '../parse-args.js';
+import { formatDistance, formatFields, formatTable, truncate } from '../output/format-table.js';
+import { jsonOption, keyValueParam, positiveInteger } from '../parse-args.js';
 
 interface SimilarOptions {
   vector?: string;
@@ -13,6 +13,11 @@ interface SimilarOptions {
   k: number;
   filter?: string;
   content?: boolean;
+  index?: string;
+  exact?: boolean;
+  stale?: StalePolicy;
+  param?: Record<string, JsonValue>;
+  explain?: boolean;
 }
 
 /** One hit as `--json` prints it. */
@@ -26,7 +31,20 @@ export interface HitView {
 
 const CELL = 60;
 
-/** `vecdex similar <collection> (--vector JSON | --id ID)`: the k nearest items, exact search. */
+/** The plan as `--explain` prints it. */
+export function formatPlan(plan: SearchPlan): string {
+  return formatFields([
+    ['strategy', plan.strategy],
+    ['index', plan.index ?? '-'],
+    ['reason', plan.reason],
+    ['pending', `${plan.pending}${plan.pending > 0 ? ' (changes the index had not applied yet)' : ''}`],
+  ]);
+}
+
+/**
+ * `vecdex similar <collection> (--vector JSON | --id ID)`: the k nearest items, through the
+ * collection's default index (or `--index`), else exactly (`--exact` forces exact search).
+ */
 export function registerSimilar(program: Command, io: CliIo): void {
   program
     .command('similar <collection>')
@@ -37,12 +55,24 @@ export function registerSimilar(program: Command, io: CliIo): void {
     .option('-k, --k <n>', 'number of results', positiveInteger, 10)
     .option('--filter <json>', 'metadata filter, e.g. \'{"lang": "en", "year": {"$gte": 2020}}\'')
     .option('--content', "include each item's content")
+    .option('--index <name>', "search through this index instead of the collection's default index")
+    .addOption(new Option('--exact', 'exact search, bypassing every index').conflicts('index'))
+    .addOption(
+      new Option(
+        '--stale <policy>',
+        'when the index is behind the store: sync it first (default), allow (search as is) or error',
+      ).choices(['sync', 'allow', 'error']),
+    )
+    .option('--param <key=value>', 'per-query index parameter, repeatable, e.g. --param efSearch=100', keyValueParam)
+    .option('--explain', 'also print how the query was answered (strategy, index, reason, pending); with --json: {plan, hits}')
     .addHelpText(
       'after',
       `
 Examples:
   vecdex similar docs --vector '[0.1, 0.9, 0.2]' -k 5
-  vecdex similar docs --id doc-42 --filter '{"lang": "en"}' --json`,
+  vecdex similar docs --id doc-42 --filter '{"lang": "en"}' --json
+  vecdex similar docs --id doc-42 --index docs-hnsw --param efSearch=200 --explain
+  vecdex similar docs --id doc-42 --exact`,
     )
     .action(async (collection: string, opts: SimilarOptions, cmd: Command) => {
       const ctx = contextFor(io, cmd);
@@ -55,19 +85,32 @@ Examples:
         throw new UsageError('--vector must be a JSON array of numbers, e.g. "[0.1, 0.2, 0.3]"');
       const filter = opts.filter === undefined ? null : (jsonOption('--filter', opts.filter, '{"lang": "en"}') as Filter);
       const withContent = opts.content === true;
-      const hits = await withStore(ctx, (vx) =>
-        vx.collection(collection).similar(query, { k: opts.k, filter, include: { metadata: true, content: withContent } }),
+      const { hits, plan } = await withStore(ctx, (vx) =>
+        vx.collection(collection).search(query, {
+          k: opts.k,
+          filter,
+          include: { metadata: true, content: withContent },
+          ...(opts.index !== undefined ? { index: opts.index } : {}),
+          ...(opts.exact === true ? { exact: true } : {}),
+          ...(opts.stale !== undefined ? { stale: opts.stale } : {}),
+          ...(opts.param !== undefined ? { params: opts.param } : {}),
+        }),
       );
       const views: HitView[] = hits.map((h) => {
         const v: HitView = { collection: h.collection, id: h.id, distance: h.distance, metadata: h.metadata ?? null };
         if (withContent) v.content = h.content ?? null;
         return v;
       });
+      const explain = opts.explain === true;
+      if (!explain && plan.pending > 0) {
+        ctx.out.note(`vecdex: index "${plan.index}" was ${plan.pending} change(s) behind; recent writes may be missing`);
+      }
       if (!ctx.globals.json && views.length === 0) {
         ctx.out.note('no results');
+        if (explain) ctx.out.data(null, () => formatPlan(plan));
         return;
       }
-      ctx.out.data(views, () => {
+      ctx.out.data(explain ? { plan, hits: views } : views, () => {
         const headers = ['RANK', 'ID', 'DISTANCE', 'METADATA', ...(withContent ? ['CONTENT'] : [])];
         const rows = views.map((v, i) => [
           String(i + 1),
@@ -76,7 +119,8 @@ Examples:
           v.metadata === null ? '-' : truncate(JSON.stringify(v.metadata), CELL),
           ...(withContent ? [v.content === null || v.content === undefined ? '-' : truncate(v.content, CELL)] : []),
         ]);
-        return formatTable(headers, rows, { align: ['right', 'left', 'right', 'left', 'left'] });
+        const table = formatTable(headers, rows, { align: ['right', 'left', 'right', 'left', 'left'] });
+        return explain ? `${table}\n\n${formatPlan(plan)}` : table;
       });
     });
 }
