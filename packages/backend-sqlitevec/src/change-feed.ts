@@ -44,12 +44,17 @@ export class ChangeFeed {
     return value;
   }
 
-  /** Record the latest write of an item. Call inside the write transaction of the write. */
-  record(cid: number, itemId: string, op: 'upsert' | 'delete', modified: number): void {
-    this.conn.prepare('DELETE FROM vecdex_changes WHERE cid = ? AND item_id = ?').run(cid, itemId);
-    this.conn
-      .prepare('INSERT INTO vecdex_changes (cid, item_id, op, modified) VALUES (?, ?, ?, ?)')
-      .run(cid, itemId, op, modified);
+  /**
+   * A function that records the latest write of an item; call it inside the write transaction of
+   * the write. Its statements are looked up once, for a loop over the items of one write.
+   */
+  recorder(): (cid: number, itemId: string, op: 'upsert' | 'delete', modified: number) => void {
+    const unlog = this.conn.prepare('DELETE FROM vecdex_changes WHERE cid = ? AND item_id = ?');
+    const log = this.conn.prepare('INSERT INTO vecdex_changes (cid, item_id, op, modified) VALUES (?, ?, ?, ?)');
+    return (cid, itemId, op, modified) => {
+      unlog.run(cid, itemId);
+      log.run(cid, itemId, op, modified);
+    };
   }
 
   /**

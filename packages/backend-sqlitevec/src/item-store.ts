@@ -1,3 +1,4 @@
+import { metadataJson } from '@vecdex/core';
 import type { FilterNode, Metadata, NormalizedItem, StoredItem } from '@vecdex/core';
 import type { ChangeFeed } from './change-feed.js';
 import type { CollectionRow } from './collection-store.js';
@@ -41,10 +42,12 @@ export class ItemStore {
     const insert = this.conn.prepare('INSERT INTO vecdex_items (cid, id, content, metadata, modified) VALUES (?, ?, ?, ?, ?)');
     const updateVec = this.conn.prepare(`UPDATE ${vec} SET embedding = ? WHERE rowid = ?`);
     const insertVec = this.conn.prepare(`INSERT INTO ${vec} (rowid, embedding) VALUES (?, ?)`);
+    const record = this.feed.recorder();
     for (const item of items) {
       // Core checked this already; checking again inside the transaction costs little.
       checkVector(c, item.vector, item.id);
-      const metadata = item.metadata == null ? null : JSON.stringify(item.metadata);
+      // The JSON text core validated (serialised here only for items that did not come from core).
+      const metadata = metadataJson(item);
       const existing = find.get(c.cid, item.id) as number | undefined;
       const blob = encodeVector(item.vector);
       if (existing === undefined) {
@@ -56,7 +59,7 @@ export class ItemStore {
         // A missing vec0 row cannot happen through this package; repair it rather than lose the vector.
         if (updateVec.run(blob, rowid).changes === 0) insertVec.run(rowid, blob);
       }
-      this.feed.record(c.cid, item.id, 'upsert', modified);
+      record(c.cid, item.id, 'upsert', modified);
     }
   }
 
@@ -65,13 +68,14 @@ export class ItemStore {
     const find = this.conn.prepare('SELECT rowid FROM vecdex_items WHERE cid = ? AND id = ?').pluck();
     const del = this.conn.prepare('DELETE FROM vecdex_items WHERE rowid = ?');
     const delVec = this.conn.prepare(`DELETE FROM ${vecTable(c.cid)} WHERE rowid = ?`);
+    const record = this.feed.recorder();
     let n = 0;
     for (const id of new Set(ids)) {
       const rowid = find.get(c.cid, id) as number | undefined;
       if (rowid === undefined) continue;
       del.run(BigInt(rowid));
       delVec.run(BigInt(rowid));
-      this.feed.record(c.cid, id, 'delete', modified);
+      record(c.cid, id, 'delete', modified);
       n++;
     }
     return n;

@@ -38,6 +38,10 @@ export async function openDatabase(options: ResolvedSqliteVecOptions): Promise<D
     registerVectorFunctions(db);
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     db.pragma('foreign_keys = ON');
+    // Read the file through a memory map (see `SqliteVecOptions.mmapSizeBytes`): vec0's KNN scan
+    // then costs no system call per overflow page. Per connection; SQLite caps it at its
+    // compile-time maximum.
+    if (!memory) db.pragma(`mmap_size = ${options.mmapSizeBytes}`);
     if (options.readonly) {
       requireCurrentSchema(db, file);
     } else {

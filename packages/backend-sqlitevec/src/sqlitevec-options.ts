@@ -25,6 +25,15 @@ export interface SqliteVecOptions {
   busyTimeoutMs?: number;
   /** Open read-only: reads and searches work, every write throws. The store must exist. */
   readonly?: boolean;
+  /**
+   * `PRAGMA mmap_size` of a file store: how much of the file SQLite reads through a memory map
+   * (default 1 GiB; 0 turns it off). vec0 reads its vector chunks (BLOBs spanning many overflow
+   * pages) with one `pread()` per page without it, so exact search over 100k x 128 vectors
+   * takes about 1.8x as long. The usual caveat of memory-mapped I/O applies: an I/O error on
+   * the file (a disk failing, a network file system going away) ends the process with SIGBUS
+   * instead of an error.
+   */
+  mmapSizeBytes?: number;
 }
 
 /** Options after defaults were applied and `path` was made absolute. */
@@ -33,10 +42,12 @@ export interface ResolvedSqliteVecOptions {
   clock: () => number;
   busyTimeoutMs: number;
   readonly: boolean;
+  mmapSizeBytes: number;
 }
 
 export const DEFAULT_PATH = './vecdex.db';
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+export const DEFAULT_MMAP_SIZE_BYTES = 1024 * 1024 * 1024;
 export const MEMORY_PATH = ':memory:';
 
 /** Options taken from the environment; they override the config file. */
@@ -74,7 +85,12 @@ export function resolveSqliteVecOptions(
   const readonly = o.readonly ?? false;
   if (typeof readonly !== 'boolean') invalid('readonly', 'true or false', readonly);
 
-  return { path: p, clock: clock as () => number, busyTimeoutMs: busy, readonly };
+  const mmap = o.mmapSizeBytes ?? DEFAULT_MMAP_SIZE_BYTES;
+  if (typeof mmap !== 'number' || !Number.isSafeInteger(mmap) || mmap < 0) {
+    invalid('mmapSizeBytes', 'a non-negative integer (0 turns memory-mapped reads off)', mmap);
+  }
+
+  return { path: p, clock: clock as () => number, busyTimeoutMs: busy, readonly, mmapSizeBytes: mmap };
 }
 
 function invalid(name: string, expected: string, got: unknown): never {

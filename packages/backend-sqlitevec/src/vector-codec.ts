@@ -18,11 +18,17 @@ export function checkVector(
 ): asserts vector is Float32Array {
   if (!(vector instanceof Float32Array)) throw errors.invalidVector('expected a Float32Array', id);
   if (vector.length !== c.dimensions) throw errors.dimensionMismatch(c.name, c.dimensions, vector.length, id);
+  // One tight pass: the sum of squares (in double precision) is finite exactly when every
+  // element is (a float32's square is at most ~1.2e77); the offending element is looked for
+  // only when there is one.
   let norm = 0;
   for (let i = 0; i < vector.length; i++) {
     const x = vector[i] as number;
-    if (!Number.isFinite(x)) throw errors.invalidVector(`element ${i} is ${x}; vectors must hold finite numbers`, id);
     norm += x * x;
+  }
+  if (!Number.isFinite(norm)) {
+    const i = vector.findIndex((x) => !Number.isFinite(x));
+    throw errors.invalidVector(`element ${i} is ${vector[i]}; vectors must hold finite numbers`, id);
   }
   if (c.metric === 'cosine' && norm === 0) throw errors.invalidVector('is all zeros, which has no direction under cosine', id);
 }

@@ -30,7 +30,7 @@ export { type Metric, METRICS, isMetric, distance } from './model/metric.js';
 export type { Vector, JsonValue, Metadata, Item, NormalizedItem, StoredItem } from './model/item.js';
 export type { CollectionSpec, CollectionInfo, CollectionPatch } from './model/collection.js';
 export type { Change, ChangeCursor, ChangeBatch, ReadChangesRequest } from './model/change.js';
-export type { Include, ExactSearchRequest, SearchHit } from './model/search.js';
+export type { Include, ExactSearchRequest, SearchHit, KeywordSearchRequest, KeywordHit } from './model/search.js';
 export type { IndexDefinition, IndexSyncState } from './model/index-definition.js';
 
 export type { Filter, FilterNode, FilterScalar } from './filter/filter-ast.js';
@@ -43,7 +43,7 @@ export { errors, describe as describeValue } from './errors/error-factories.js';
 export { validateName } from './validation/validate-name.js';
 export { validateId, MAX_ID_LENGTH } from './validation/validate-id.js';
 export { toVector } from './validation/validate-vector.js';
-export { normalizeItem, normalizeMetadata, MAX_METADATA_BYTES } from './validation/validate-item.js';
+export { normalizeItem, normalizeMetadata, metadataJson, MAX_METADATA_BYTES } from './validation/validate-item.js';
 export { validateK, MAX_K } from './validation/validate-k.js';
 export { validateCollectionSpec } from './validation/validate-collection-spec.js';
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { loadConfig, resolveInlineConfig } from '../config/load-config.js';
 import type { ResolvedConfig, VecdexConfig } from '../config/vecdex-config.js';
+import { definePlugin } from '../contracts/plugin.js';
 import { loadPlugin } from '../registry/load-plugin.js';
 import { PluginRegistry } from '../registry/plugin-registry.js';
 import { Vecdex } from './vecdex.js';
@@ -42,5 +43,6 @@ export async function openVecdex(options: OpenVecdexOptions = {}): Promise<Vecde
     const fromEnv = plugin.optionsFromEnv?.(env) ?? {};
     backend = await plugin.create({ ...config.backend.options, ...fromEnv }, { baseDir: config.baseDir });
   }
+  for (const spec of backend.indexPlugins?.() ?? []) plugins.add(definePlugin(spec));
   return new Vecdex(backend, config, plugins);
 }

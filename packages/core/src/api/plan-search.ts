@@ -71,7 +71,13 @@ export async function planAndSearch(
     ? undefined
     : (key: { collection: string; id: string }) =>
         key.collection === info.name && !excluded.has(key.id) && (allowedIds === null || allowedIds.has(key.id));
-  const query = { k, stale: input.stale ?? 'sync', ...(allow ? { allow } : {}), ...(input.params ? { params: input.params } : {}) };
+  const where = { collection: info.name, filter, exclude: [...excluded] };
+  const query = {
+    k,
+    stale: input.stale ?? 'sync',
+    ...(allow ? { allow, where } : {}),
+    ...(input.params ? { params: input.params } : {}),
+  };
   const { hits, pending } = await indexes.search(def.name, vector, query);
   if (hits.length < k) {
     const available = allowedIds?.size ?? (await backend.count(info.name)) - excluded.size;

@@ -2,6 +2,7 @@ import type { StorageBackend } from './storage-backend.js';
 import type { IndexDefinition } from '../model/index-definition.js';
 import type { JsonValue } from '../model/item.js';
 import type { Metric } from '../model/metric.js';
+import type { FilterNode } from '../filter/filter-ast.js';
 
 /**
  * An ANN index plugin (hnswlib, FAISS, a backend's native index...). Indexes are derived data:
@@ -49,6 +50,13 @@ export interface IndexSearchOptions {
   k: number;
   /** Only entries for which this returns true may be returned (a filter applied in the search). */
   allow?: (key: IndexKey) => boolean;
+  /**
+   * What `allow` was built from, for plugins that apply it in their own query language (a
+   * backend's native index filters in SQL): hits must come from `collection`, match `filter`
+   * and not be one of `exclude`. When both are given they say the same thing; plugins that only
+   * understand `allow` ignore this.
+   */
+  where?: { collection: string; filter: FilterNode | null; exclude: readonly string[] };
   /** Per-query plugin parameters, e.g. `{ efSearch: 100 }`. */
   params?: { [key: string]: JsonValue };
 }

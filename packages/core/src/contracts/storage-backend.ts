@@ -3,7 +3,8 @@ import type { ChangeBatch, ChangeCursor, ReadChangesRequest } from '../model/cha
 import type { CollectionInfo, CollectionPatch, CollectionSpec } from '../model/collection.js';
 import type { IndexDefinition, IndexSyncState } from '../model/index-definition.js';
 import type { NormalizedItem, StoredItem } from '../model/item.js';
-import type { ExactSearchRequest, SearchHit } from '../model/search.js';
+import type { ExactSearchRequest, KeywordHit, KeywordSearchRequest, SearchHit } from '../model/search.js';
+import type { IndexPluginSpec } from './index-plugin.js';
 import type { FilterNode } from '../filter/filter-ast.js';
 
 /**
@@ -80,6 +81,21 @@ export interface StorageBackend {
 
   /** Exact k-nearest-neighbour search: the ground truth every index is measured against. */
   searchExact(request: ExactSearchRequest): Promise<SearchHit[]>;
+  /**
+   * Keyword search over `content` (only when `capabilities.fullText`): items whose content
+   * matches any term of the query, best first, at most `k`, filtered like `searchExact`. The
+   * full-text index must follow every upsert and delete in the same transaction.
+   */
+  searchKeyword?(request: KeywordSearchRequest): Promise<KeywordHit[]>;
+
+  // ---- native indexes ------------------------------------------------------------------------
+
+  /**
+   * Index plugins the backend implements inside the store (e.g. pgvector's `pgvector-hnsw`).
+   * Core registers them when it opens the backend, beside the configured plugins; their names
+   * are listed in `capabilities.nativeIndexes`.
+   */
+  indexPlugins?(): readonly IndexPluginSpec[];
 
   // ---- change feed -------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { IndexHit } from '../contracts/index-plugin.js';
+import type { IndexHit, IndexSearchOptions } from '../contracts/index-plugin.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { errors } from '../errors/error-factories.js';
 import { VecdexError } from '../errors/vecdex-error.js';
@@ -26,6 +26,8 @@ export interface CreateIndexOptions {
 export interface IndexQuery {
   k: number;
   allow?: (key: { collection: string; id: string }) => boolean;
+  /** The structured form of `allow` (see `IndexSearchOptions.where`). */
+  where?: IndexSearchOptions['where'];
   params?: { [key: string]: JsonValue };
   /** What to do when the index is behind the store (default `sync`). */
   stale?: StalePolicy;
@@ -181,7 +183,12 @@ export class Indexes {
         pending = 0;
       }
     }
-    const opts = { k: query.k, ...(query.allow ? { allow: query.allow } : {}), ...(query.params ? { params: query.params } : {}) };
+    const opts: IndexSearchOptions = {
+      k: query.k,
+      ...(query.allow ? { allow: query.allow } : {}),
+      ...(query.where ? { where: query.where } : {}),
+      ...(query.params ? { params: query.params } : {}),
+    };
     return { hits: await rt.search(vector, opts), pending };
   }
 

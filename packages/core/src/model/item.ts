@@ -20,6 +20,12 @@ export interface Item {
   vector: Vector;
   content?: string | null;
   metadata?: Metadata | null;
+  /**
+   * A hash of the text the vector was computed from (the ingest pipeline sets it, so a re-run
+   * re-embeds only items whose text changed). Stored even when `content` is not. At most 128
+   * characters.
+   */
+  contentHash?: string | null;
 }
 
 /** An item after core validated it: what backends receive in `upsert`. */
@@ -28,6 +34,8 @@ export interface NormalizedItem {
   vector: Float32Array;
   content: string | null;
   metadata: Metadata | null;
+  /** See `Item.contentHash`. Backends store it and return it from `get` and `scan`. */
+  contentHash?: string | null;
 }
 
 /** An item as stored. `modified` is the backend's wall-clock time (ms since epoch) of its last write. */
@@ -37,5 +45,7 @@ export interface StoredItem {
   vector?: Float32Array;
   content: string | null;
   metadata: Metadata | null;
+  /** As upserted (`null` when none was given). */
+  contentHash?: string | null;
   modified: number;
 }

@@ -32,3 +32,26 @@ export interface SearchHit {
   content?: string | null;
   vector?: Float32Array;
 }
+
+/**
+ * Keyword (full-text) search over `content`, as a backend receives it. `query` is the user's
+ * plain text: backends tokenise it themselves and never hand it to their engine as query syntax
+ * (FTS5 MATCH expressions, `to_tsquery` operators), so no input can be a syntax error.
+ */
+export interface KeywordSearchRequest {
+  collections: readonly string[];
+  query: string;
+  k: number;
+  filter?: FilterNode | null;
+  include?: Include;
+}
+
+/** One keyword hit. Hits are sorted by descending `score` (e.g. bm25 relevance; higher is better). */
+export interface KeywordHit {
+  collection: string;
+  id: string;
+  score: number;
+  metadata?: Metadata | null;
+  content?: string | null;
+  vector?: Float32Array;
+}
