@@ -1,0 +1,159 @@
+import pg from 'pg';
+import { VecdexError } from '@vecdex/core';
+import { toVecdexError, type ServerLabel } from './pg-errors.js';
+import type { ResolvedPgVectorOptions } from './pgvector-options.js';
+
+/** A pooled client, as the stores use it. */
+export type PgClient = pg.PoolClient;
+
+/** SQLSTATEs after which a whole write transaction is simply run again (it stored nothing). */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 4;
+
+/**
+ * The pool and the guard every public call goes through: `STORE_CLOSED` after close, PostgreSQL
+ * and socket errors mapped to `VecdexError`s, transactions that roll back on any error and hand
+ * a broken client back to the pool with the error (so it is destroyed, never reused:
+ * node-postgres#3399).
+ */
+export class PgConnection {
+  readonly pool: pg.Pool;
+  readonly server: ServerLabel;
+  #closed = false;
+
+  constructor(readonly options: ResolvedPgVectorOptions) {
+    const config: pg.PoolConfig = {
+      max: options.maxConnections,
+      connectionTimeoutMillis: options.connectionTimeoutMs,
+      application_name: options.applicationName,
+      // Idle pooled connections do not keep the process alive (a CLI run ends when its work does).
+      allowExitOnIdle: true,
+    };
+    if (options.connectionString !== null) config.connectionString = options.connectionString;
+    if (options.statementTimeoutMs > 0) config.statement_timeout = options.statementTimeoutMs;
+    this.pool = new pg.Pool(config);
+    // An idle client whose server went away emits 'error'; unhandled, it would end the process
+    // (node-postgres#2386). The pool drops that client; the next call connects again.
+    this.pool.on('error', () => undefined);
+    this.server = serverLabel(options.connectionString);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Run one public call: refused after close, errors mapped. */
+  async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new VecdexError(
+        'STORE_CLOSED',
+        `the pgvector store (${this.server.host}:${this.server.port}/${this.server.database}) is closed; open it again`,
+        { details: { backend: 'pgvector' } },
+      );
+    }
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  mapError(err: unknown): unknown {
+    return toVecdexError(err, this.server, this.options.statementTimeoutMs);
+  }
+
+  /** One statement on any pooled connection. */
+  async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query<R>(sql, params)).rows;
+  }
+
+  /**
+   * Run `fn` in a transaction on one client. Read transactions are REPEATABLE READ READ ONLY, so
+   * every statement sees one snapshot. A write that dies of a deadlock or a serialization
+   * failure is run again (it stored nothing); any other error rolls back and is thrown.
+   */
+  async transaction<T>(
+    fn: (client: PgClient) => Promise<T>,
+    mode: 'write' | 'read' = 'write',
+    beforeBegin?: (client: PgClient) => Promise<void>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#once(fn, mode, beforeBegin);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (mode === 'write' && typeof code === 'string' && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+        // A read on a pooled connection the server had dropped (restart, terminate): the broken
+        // client was destroyed, so run the read once more on a fresh one. Writes are not retried:
+        // a connection lost during COMMIT leaves unknown whether it committed.
+        if (mode === 'read' && attempt === 1 && isConnectionLost(err)) continue;
+        throw err;
+      }
+    }
+  }
+
+  async #once<T>(
+    fn: (client: PgClient) => Promise<T>,
+    mode: 'write' | 'read',
+    beforeBegin: ((client: PgClient) => Promise<void>) | undefined,
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    // A client whose connection drops while checked out emits 'error' too.
+    const onError = () => undefined;
+    client.on('error', onError);
+    let broken: unknown;
+    try {
+      if (beforeBegin !== undefined) await beforeBegin(client);
+      await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = err; // the connection is gone or unusable: destroy it
+      }
+      const code = (err as { code?: unknown }).code;
+      if (code === '57014') broken = err; // cancelled by statement_timeout: do not reuse (node-postgres#3399)
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken instanceof Error ? broken : broken === undefined ? undefined : true);
+    }
+  }
+
+  /** Close the pool. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.pool.end();
+  }
+}
+
+/** The connection itself failed (as opposed to the statement). */
+function isConnectionLost(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  return err instanceof Error && /Connection terminated|Client has encountered a connection error/i.test(err.message);
+}
+
+/** Host, port and database the pool connects to, for messages (node-postgres's own defaults). */
+function serverLabel(connectionString: string | null): ServerLabel {
+  const env = process.env;
+  let host = env.PGHOST || 'localhost';
+  let port = Number(env.PGPORT) || 5432;
+  let database = env.PGDATABASE || env.PGUSER || env.USER || 'postgres';
+  if (connectionString !== null) {
+    try {
+      const url = new URL(connectionString);
+      host = decodeURIComponent(url.hostname) || host;
+      port = Number(url.port) || 5432;
+      const db = decodeURIComponent(url.pathname.replace(/^\//, ''));
+      if (db !== '') database = db;
+    } catch {
+      // node-postgres parses more forms than WHATWG URL; keep the defaults for the message.
+    }
+  }
+  return { host, port, database };
+}

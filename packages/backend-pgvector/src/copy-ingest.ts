@@ -1,0 +1,98 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import { metadataJson, type NormalizedItem } from '@vecdex/core';
+import type { PgClient } from './connection.js';
+
+/** The per-connection staging table `upsert` COPYs into (`ON COMMIT DELETE ROWS`). */
+export const STAGE_TABLE = 'pg_temp.vecdex_stage';
+
+const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS vecdex_stage (
+  id text COLLATE "C" NOT NULL,
+  embedding VECTOR_TYPE NOT NULL,
+  content text,
+  metadata jsonb,
+  content_hash text
+) ON COMMIT DELETE ROWS`;
+
+/** Clients whose session has the staging table (temp tables live as long as the connection). */
+const staged = new WeakSet<PgClient>();
+
+/**
+ * Create the staging table on this connection if it has none yet. Runs before BEGIN, so a
+ * rolled-back transaction cannot take the table with it. `vectorType` is the unsized,
+ * schema-qualified `vector` type: one table serves every collection.
+ */
+export async function ensureStage(client: PgClient, vectorType: string): Promise<void> {
+  if (staged.has(client)) return;
+  await client.query(STAGE_DDL.replace('VECTOR_TYPE', vectorType));
+  staged.add(client);
+}
+
+/** Stream items into the staging table with `COPY ... FROM STDIN (FORMAT binary)`. */
+export async function copyIntoStage(client: PgClient, items: readonly NormalizedItem[]): Promise<void> {
+  const sink = client.query(
+    copyFrom(`COPY ${STAGE_TABLE} (id, embedding, content, metadata, content_hash) FROM STDIN (FORMAT binary)`),
+  );
+  await pipeline(Readable.from(encodeBinaryCopy(items)), sink);
+}
+
+const CHUNK_BYTES = 1 << 20;
+const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/**
+ * PostgreSQL's binary COPY format for the staging columns, in chunks of about 1 MiB: a header,
+ * then per row a field count and `(length, bytes)` per field (-1 for NULL), then -1. Field
+ * encodings: text as UTF-8; jsonb as version byte 1 plus the JSON text; pgvector's `vector` as
+ * int16 dimensions, int16 0, then big-endian float4s.
+ */
+export function* encodeBinaryCopy(items: readonly NormalizedItem[]): Generator<Buffer> {
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let pos = 0;
+  const ensure = (n: number) => {
+    if (pos + n <= buf.length) return;
+    if (pos > 0) {
+      chunks.push(buf.subarray(0, pos));
+      pos = 0;
+    }
+    if (n > buf.length) buf = Buffer.allocUnsafe(n);
+    else buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  };
+  const chunks: Buffer[] = [];
+  const text = (s: string | null, prefix?: number) => {
+    if (s === null) {
+      ensure(4);
+      pos = buf.writeInt32BE(-1, pos);
+      return;
+    }
+    const len = Buffer.byteLength(s, 'utf8') + (prefix === undefined ? 0 : 1);
+    ensure(4 + len);
+    pos = buf.writeInt32BE(len, pos);
+    if (prefix !== undefined) pos = buf.writeUInt8(prefix, pos);
+    pos += buf.write(s, pos, 'utf8');
+  };
+
+  ensure(SIGNATURE.length + 8);
+  pos += SIGNATURE.copy(buf, pos);
+  pos = buf.writeInt32BE(0, pos); // flags
+  pos = buf.writeInt32BE(0, pos); // header extension length
+  for (const item of items) {
+    ensure(2);
+    pos = buf.writeInt16BE(5, pos);
+    text(item.id);
+    const v = item.vector;
+    ensure(8 + 4 * v.length);
+    pos = buf.writeInt32BE(4 + 4 * v.length, pos);
+    pos = buf.writeInt16BE(v.length, pos);
+    pos = buf.writeInt16BE(0, pos);
+    for (let i = 0; i < v.length; i++) pos = buf.writeFloatBE(v[i] as number, pos);
+    text(item.content ?? null);
+    text(metadataJson(item), 1);
+    text(item.contentHash ?? null);
+    if (chunks.length > 0) yield* chunks.splice(0);
+  }
+  ensure(2);
+  pos = buf.writeInt16BE(-1, pos);
+  chunks.push(buf.subarray(0, pos));
+  yield* chunks.splice(0);
+}

@@ -1,0 +1,52 @@
+/**
+ * @vecdex/backend-pgvector: a vecdex storage backend on PostgreSQL with pgvector, through
+ * node-postgres. One table per collection with a typed `vector(d)` (or `halfvec(d)`) column,
+ * COPY ingest, and a change feed that stays correct when concurrent writers commit out of order.
+ *
+ * ```ts
+ * // vecdex.config.ts
+ * export default defineConfig({ backend: { use: 'pgvector', options: { connectionString: 'postgres://me@localhost/app' } } })
+ *
+ * // or directly
+ * import { createPgVectorBackend } from '@vecdex/backend-pgvector'
+ * const backend = await createPgVectorBackend({ connectionString: process.env.VECDEX_DB_URL, schema: 'vecdex' })
+ * ```
+ */
+import { definePlugin } from '@vecdex/core';
+import { PgConnection } from './connection.js';
+import { migrate } from './migrations.js';
+import { PgVectorBackend } from './pgvector-backend.js';
+import { pgVectorOptionsFromEnv, resolvePgVectorOptions, type PgVectorOptions } from './pgvector-options.js';
+
+export { PgVectorBackend } from './pgvector-backend.js';
+export type { PgVectorOptions, ResolvedPgVectorOptions, InsertPath } from './pgvector-options.js';
+export { pgVectorOptionsFromEnv, resolvePgVectorOptions, DEFAULT_SCHEMA } from './pgvector-options.js';
+export type { PgNativeAccess, PgCollectionTable, PgVectorType } from './native-access.js';
+export { SCHEMA_VERSION } from './migrations.js';
+export { MAX_VECTOR_DIMENSIONS, MAX_HALFVEC_DIMENSIONS, METRIC_OPERATORS } from './schema.js';
+export { compileFilter } from './filter-sql.js';
+
+/**
+ * Open a store: connect (a pool), install the `vector` extension if the database lacks it,
+ * create or migrate the schema under an advisory lock. Throws a `VecdexError` naming the host
+ * and port when the server cannot be reached.
+ */
+export async function createPgVectorBackend(options: PgVectorOptions = {}): Promise<PgVectorBackend> {
+  const resolved = resolvePgVectorOptions(options);
+  const conn = new PgConnection(resolved);
+  try {
+    const names = await conn.guard(() => migrate(conn, resolved.schema));
+    return new PgVectorBackend(conn, names, resolved);
+  } catch (err) {
+    await conn.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The plugin: `backend: 'pgvector'` in a vecdex config. Env: `VECDEX_DB_URL`, `VECDEX_PG_SCHEMA`, PG*. */
+export default definePlugin({
+  kind: 'backend',
+  name: 'pgvector',
+  optionsFromEnv: pgVectorOptionsFromEnv,
+  create: (options: PgVectorOptions) => createPgVectorBackend(options),
+});

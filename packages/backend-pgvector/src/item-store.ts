@@ -1,0 +1,137 @@
+import { metadataJson } from '@vecdex/core';
+import type { FilterNode, NormalizedItem, StoredItem } from '@vecdex/core';
+import type { ChangeFeed } from './change-feed.js';
+import type { CollectionRow } from './collection-store.js';
+import type { PgClient } from './connection.js';
+import { copyIntoStage, ensureStage, STAGE_TABLE } from './copy-ingest.js';
+import { compileFilter } from './filter-sql.js';
+import { ITEM_COLUMNS, toStoredItem, type ItemRow } from './item-row.js';
+import type { InsertPath } from './pgvector-options.js';
+import type { SchemaNames } from './schema.js';
+import { checkDimensions, vectorLiteral } from './vector-codec.js';
+
+const ITEM_SET = `embedding = excluded.embedding, content = excluded.content, metadata = excluded.metadata,
+  content_hash = excluded.content_hash, modified = excluded.modified`;
+
+/**
+ * Items of one collection live in its own table `items_<cid>` (a typed `vector(d)` or
+ * `halfvec(d)` column, so pgvector's native indexes can be built on it). Every write method runs
+ * in the caller's transaction, together with its change-feed rows.
+ */
+export class ItemStore {
+  constructor(
+    private readonly names: SchemaNames,
+    private readonly feed: ChangeFeed,
+  ) {}
+
+  /**
+   * Make the staging table exist on this client; call before BEGIN (see `ensureStage`).
+   */
+  prepareCopy(client: PgClient): Promise<void> {
+    return ensureStage(client, this.names.vectorType('vector'));
+  }
+
+  /**
+   * Insert or replace items with their change rows. `copy`: stream them into the staging table
+   * with binary COPY, then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE` into the items
+   * table and one into the feed. `insert`: one parameterised statement per item (for comparison).
+   * Rows are written in id order so concurrent writers of overlapping ids cannot deadlock.
+   */
+  async upsert(
+    client: PgClient,
+    c: CollectionRow,
+    items: readonly NormalizedItem[],
+    modified: number,
+    path: InsertPath,
+  ): Promise<void> {
+    for (const item of items) checkDimensions(c.name, c.dimensions, item.vector, item.id);
+    const table = this.names.items(c.cid);
+    const vtype = this.names.vectorType(c.vectorType, c.dimensions);
+    if (path === 'copy') {
+      await copyIntoStage(client, items);
+      await client.query(
+        `INSERT INTO ${table} AS t (id, embedding, content, metadata, content_hash, modified)
+         SELECT id, embedding::${vtype}, content, metadata, content_hash, $1 FROM ${STAGE_TABLE} ORDER BY id
+         ON CONFLICT (id) DO UPDATE SET ${ITEM_SET}`,
+        [modified],
+      );
+      await client.query(this.feed.recordSql(`SELECT id FROM ${STAGE_TABLE}`, 'upsert'), [c.cid, modified]);
+      return;
+    }
+    const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const sql = `INSERT INTO ${table} AS t (id, embedding, content, metadata, content_hash, modified)
+      VALUES ($1, $2::text::${vtype}, $3, $4::jsonb, $5, $6) ON CONFLICT (id) DO UPDATE SET ${ITEM_SET}`;
+    const record = this.feed.recordSql('SELECT $3::text AS id', 'upsert');
+    for (const item of sorted) {
+      await client.query(sql, [
+        item.id,
+        vectorLiteral(item.vector),
+        item.content ?? null,
+        metadataJson(item),
+        item.contentHash ?? null,
+        modified,
+      ]);
+      await client.query(record, [c.cid, modified, item.id]);
+    }
+  }
+
+  /** Delete items with a tombstone each (locked in id order first); returns how many existed. */
+  async delete(client: PgClient, c: CollectionRow, ids: readonly string[], modified: number): Promise<number> {
+    const table = this.names.items(c.cid);
+    const res = await client.query<{ n: string }>(
+      `WITH locked AS (SELECT id FROM ${table} WHERE id = ANY($3::text[]) ORDER BY id FOR UPDATE),
+            gone AS (DELETE FROM ${table} t USING locked WHERE t.id = locked.id RETURNING t.id),
+            logged AS (${this.feed.recordSql('SELECT id FROM gone', 'delete')} RETURNING 1)
+       SELECT count(*)::text AS n FROM logged`,
+      [c.cid, modified, [...new Set(ids)]],
+    );
+    return Number(res.rows[0]?.n ?? 0);
+  }
+
+  /** Items in the order of `ids`, skipping missing ones. */
+  async get(client: Pick<PgClient, 'query'>, c: CollectionRow, ids: readonly string[], vectors: boolean): Promise<StoredItem[]> {
+    const res = await client.query<ItemRow>(
+      `SELECT ${ITEM_COLUMNS('t', vectors)} FROM ${this.names.items(c.cid)} t WHERE t.id = ANY($1::text[])`,
+      [[...new Set(ids)]],
+    );
+    const byId = new Map(res.rows.map((r) => [r.id, r]));
+    const out: StoredItem[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row !== undefined) out.push(toStoredItem(row, vectors));
+    }
+    return out;
+  }
+
+  async count(client: Pick<PgClient, 'query'>, c: CollectionRow, filter: FilterNode | null | undefined): Promise<number> {
+    const params: unknown[] = [];
+    const where = compileFilter(filter, params);
+    const res = await client.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM ${this.names.items(c.cid)} WHERE ${where}`,
+      params,
+    );
+    return Number(res.rows[0]?.n ?? 0);
+  }
+
+  /**
+   * One page of a scan: items after `afterId` in id order ("C" collation). Keyset pagination,
+   * so nothing stays open between pages.
+   */
+  async page(
+    client: Pick<PgClient, 'query'>,
+    c: CollectionRow,
+    afterId: string | null,
+    limit: number,
+    filter: FilterNode | null | undefined,
+    vectors: boolean,
+  ): Promise<StoredItem[]> {
+    const params: unknown[] = [afterId, limit];
+    const where = compileFilter(filter, params);
+    const res = await client.query<ItemRow>(
+      `SELECT ${ITEM_COLUMNS('t', vectors)} FROM ${this.names.items(c.cid)} t
+        WHERE ($1::text IS NULL OR t.id > $1::text) AND ${where} ORDER BY t.id LIMIT $2`,
+      params,
+    );
+    return res.rows.map((r) => toStoredItem(r, vectors));
+  }
+}

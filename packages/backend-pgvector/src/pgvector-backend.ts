@@ -1,0 +1,301 @@
+import { errors, METRICS } from '@vecdex/core';
+import type {
+  BackendCapabilities,
+  ChangeBatch,
+  ChangeCursor,
+  CollectionInfo,
+  CollectionPatch,
+  CollectionSpec,
+  ExactSearchRequest,
+  FilterNode,
+  IndexDefinition,
+  IndexPluginSpec,
+  IndexSyncState,
+  KeywordHit,
+  KeywordSearchRequest,
+  NormalizedItem,
+  ReadChangesRequest,
+  ScanOptions,
+  SearchHit,
+  StorageBackend,
+  StoredItem,
+} from '@vecdex/core';
+import type pg from 'pg';
+import { escapeIdentifier } from 'pg';
+import { ChangeFeed } from './change-feed.js';
+import { CollectionStore, toInfo, type CollectionRow } from './collection-store.js';
+import type { PgConnection } from './connection.js';
+import { ExactSearch } from './exact-search.js';
+import { compileFilter } from './filter-sql.js';
+import { IndexCatalog } from './index-catalog.js';
+import { ItemStore } from './item-store.js';
+import { KeywordSearch } from './keyword-search.js';
+import type { PgCollectionTable, PgNativeAccess } from './native-access.js';
+import { nativeIndexPlugins } from './native-index/index.js';
+import type { ResolvedPgVectorOptions } from './pgvector-options.js';
+import { MAX_HALFVEC_DIMENSIONS, type SchemaNames } from './schema.js';
+
+/**
+ * The `StorageBackend` on PostgreSQL + pgvector. Wires the stores together; each public method
+ * checks the backend is open, runs in one transaction, and turns PostgreSQL errors into
+ * `VecdexError`s. Also the {@link PgNativeAccess} the native index plugins build on.
+ */
+export class PgVectorBackend implements StorageBackend, PgNativeAccess {
+  readonly name = 'pgvector';
+  readonly capabilities: BackendCapabilities;
+  readonly #conn: PgConnection;
+  readonly #options: ResolvedPgVectorOptions;
+  readonly #names: SchemaNames;
+  readonly #collections: CollectionStore;
+  readonly #feed: ChangeFeed;
+  readonly #items: ItemStore;
+  readonly #search: ExactSearch;
+  readonly #keyword: KeywordSearch;
+  readonly #indexes: IndexCatalog;
+  readonly #indexPlugins: readonly IndexPluginSpec[];
+
+  /** Use `createPgVectorBackend()`, which connects and migrates the schema first. */
+  constructor(conn: PgConnection, names: SchemaNames, options: ResolvedPgVectorOptions) {
+    this.#conn = conn;
+    this.#options = options;
+    this.#names = names;
+    this.#collections = new CollectionStore(conn, names);
+    this.#feed = new ChangeFeed(names, options.clock);
+    this.#items = new ItemStore(names, this.#feed);
+    this.#search = new ExactSearch(names);
+    this.#keyword = new KeywordSearch(names);
+    this.#indexes = new IndexCatalog(conn, names);
+    this.#indexPlugins = Object.freeze(nativeIndexPlugins(this));
+    this.capabilities = Object.freeze({
+      metrics: METRICS,
+      maxDimensions: MAX_HALFVEC_DIMENSIONS,
+      nativeIndexes: Object.freeze(this.#indexPlugins.map((p) => p.name)),
+      fullText: true,
+      concurrentWriters: true,
+    });
+  }
+
+  // ---- native access ----------------------------------------------------------------------------
+
+  get pool(): pg.Pool {
+    return this.#conn.pool;
+  }
+
+  /** Unquoted schema name. */
+  get schema(): string {
+    return this.#names.name;
+  }
+
+  /** How `upsert` sends items (`copy` or `insert`). */
+  get insertPath(): ResolvedPgVectorOptions['insertPath'] {
+    return this.#options.insertPath;
+  }
+
+  async collectionTable(collection: string): Promise<PgCollectionTable> {
+    return this.#conn.guard(async () => {
+      const c = await this.#collections.require(collection);
+      return {
+        table: this.#names.items(c.cid),
+        cid: c.cid,
+        dimensions: c.dimensions,
+        metric: c.metric,
+        vectorType: c.vectorType,
+        idColumn: escapeIdentifier('id'),
+        vectorColumn: escapeIdentifier('embedding'),
+        metadataColumn: escapeIdentifier('metadata'),
+      };
+    });
+  }
+
+  compileFilter(filter: FilterNode, params: unknown[]): string {
+    return compileFilter(filter, params, escapeIdentifier('metadata'));
+  }
+
+  indexPlugins(): readonly IndexPluginSpec[] {
+    return this.#indexPlugins;
+  }
+
+  // ---- collections ------------------------------------------------------------------------------
+
+  async createCollection(spec: Required<CollectionSpec>): Promise<CollectionInfo> {
+    return this.#conn.guard(async () => toInfo(await this.#collections.create(spec, this.#now())));
+  }
+
+  async getCollection(name: string): Promise<CollectionInfo | null> {
+    return this.#conn.guard(async () => {
+      const row = await this.#collections.find(name);
+      return row === null ? null : toInfo(row);
+    });
+  }
+
+  async listCollections(): Promise<CollectionInfo[]> {
+    return this.#conn.guard(async () => (await this.#collections.list()).map(toInfo));
+  }
+
+  async updateCollection(name: string, patch: CollectionPatch): Promise<CollectionInfo> {
+    return this.#conn.guard(async () => toInfo(await this.#collections.update(name, patch)));
+  }
+
+  async deleteCollection(name: string): Promise<boolean> {
+    return this.#conn.guard(() => this.#collections.delete(name));
+  }
+
+  // ---- items ------------------------------------------------------------------------------------
+
+  /**
+   * One transaction: lock the collection row (a concurrent delete waits), take `modified`, write
+   * the items and their change rows. With the `copy` path the staging table is made on the
+   * connection first (outside the transaction, so a rollback cannot drop it).
+   */
+  async upsert(collection: string, items: readonly NormalizedItem[]): Promise<void> {
+    const path = this.#options.insertPath;
+    await this.#conn.guard(() =>
+      this.#conn.transaction(
+        async (client) => {
+          const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
+          if (items.length === 0) return;
+          const modified = await this.#feed.nextModified(client);
+          await this.#items.upsert(client, c, items, modified, path);
+        },
+        'write',
+        path === 'copy' ? (client) => this.#items.prepareCopy(client) : undefined,
+      ),
+    );
+  }
+
+  async get(collection: string, ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(async (client) => {
+        const c = await this.#collections.require(collection, client);
+        return ids.length === 0 ? [] : this.#items.get(client, c, ids, options.vectors ?? true);
+      }, 'read'),
+    );
+  }
+
+  async delete(collection: string, ids: readonly string[]): Promise<number> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(async (client) => {
+        const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
+        if (ids.length === 0) return 0;
+        return this.#items.delete(client, c, ids, await this.#feed.nextModified(client));
+      }),
+    );
+  }
+
+  async count(collection: string, filter?: FilterNode | null): Promise<number> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(
+        async (client) => this.#items.count(client, await this.#collections.require(collection, client), filter),
+        'read',
+      ),
+    );
+  }
+
+  /**
+   * Pages of `batchSize` items in id order, each its own short read (keyset pagination): an item
+   * that exists throughout the scan is seen exactly once, and nothing stays open between pages.
+   */
+  async *scan(collection: string, options: ScanOptions): AsyncGenerator<StoredItem[]> {
+    const { batchSize } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw errors.invalidArgument('batchSize', 'a positive integer', batchSize);
+    let after: string | null = null;
+    for (;;) {
+      const from: string | null = after;
+      const page: StoredItem[] = await this.#conn.guard(() =>
+        this.#conn.transaction(async (client) => {
+          const c = await this.#collections.require(collection, client);
+          return this.#items.page(client, c, from, batchSize, options.filter, options.vectors ?? true);
+        }, 'read'),
+      );
+      if (page.length > 0) yield page;
+      if (page.length < batchSize) return;
+      after = (page[page.length - 1] as StoredItem).id;
+    }
+  }
+
+  // ---- search -----------------------------------------------------------------------------------
+
+  async searchExact(request: ExactSearchRequest): Promise<SearchHit[]> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(
+        async (client) => this.#search.search(client, await this.#resolve(client, request.collections), request),
+        'read',
+      ),
+    );
+  }
+
+  async searchKeyword(request: KeywordSearchRequest): Promise<KeywordHit[]> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(
+        async (client) => this.#keyword.search(client, await this.#resolve(client, request.collections), request),
+        'read',
+      ),
+    );
+  }
+
+  // ---- change feed ------------------------------------------------------------------------------
+
+  async readChanges(request: ReadChangesRequest): Promise<ChangeBatch> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(
+        async (client) => this.#feed.read(client, await this.#resolve(client, request.collections), request),
+        'read',
+      ),
+    );
+  }
+
+  async countChanges(collections: readonly string[], after: ChangeCursor | null): Promise<number> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(async (client) => this.#feed.count(client, await this.#resolve(client, collections), after), 'read'),
+    );
+  }
+
+  async headCursor(): Promise<ChangeCursor | null> {
+    return this.#conn.guard(() => this.#conn.transaction((client) => this.#feed.head(client), 'read'));
+  }
+
+  // ---- index catalog ----------------------------------------------------------------------------
+
+  async createIndexDefinition(definition: IndexDefinition): Promise<void> {
+    await this.#conn.guard(() => this.#indexes.create(definition));
+  }
+
+  async getIndexDefinition(name: string): Promise<IndexDefinition | null> {
+    return this.#conn.guard(() => this.#indexes.get(name));
+  }
+
+  async listIndexDefinitions(): Promise<IndexDefinition[]> {
+    return this.#conn.guard(() => this.#indexes.list());
+  }
+
+  async deleteIndexDefinition(name: string): Promise<boolean> {
+    return this.#conn.guard(() => this.#indexes.delete(name));
+  }
+
+  async getIndexState(name: string): Promise<IndexSyncState | null> {
+    return this.#conn.guard(() => this.#indexes.getState(name));
+  }
+
+  async putIndexState(name: string, state: IndexSyncState): Promise<void> {
+    await this.#conn.guard(() => this.#indexes.putState(name, state));
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------------
+
+  /** Close the pool. Idempotent. */
+  async close(): Promise<void> {
+    await this.#conn.close();
+  }
+
+  #now(): number {
+    const now = Math.floor(this.#options.clock());
+    return Number.isFinite(now) ? now : 0;
+  }
+
+  /** Collections of a request, deduplicated, each required to exist. */
+  async #resolve(client: pg.PoolClient, names: readonly string[]): Promise<CollectionRow[]> {
+    const out: CollectionRow[] = [];
+    for (const n of new Set(names)) out.push(await this.#collections.require(n, client));
+    return out;
+  }
+}

@@ -1,0 +1,139 @@
+import { VecdexError, describeValue } from '@vecdex/core';
+
+/** How `upsert` sends items: `COPY` into a staging table (default), or one INSERT per item. */
+export type InsertPath = 'copy' | 'insert';
+
+/**
+ * Options of the `pgvector` backend, as written in `vecdex.config.*`:
+ *
+ * ```ts
+ * export default defineConfig({
+ *   backend: { use: 'pgvector', options: { connectionString: 'postgres://me@db.internal/app', schema: 'vecdex' } },
+ * })
+ * ```
+ *
+ * Without `connectionString`, node-postgres reads the usual `PGHOST`, `PGPORT`, `PGUSER`,
+ * `PGPASSWORD` and `PGDATABASE` variables (and their defaults: localhost:5432).
+ */
+export interface PgVectorOptions {
+  /** `postgres://user:password@host:port/database`. Environment: `VECDEX_DB_URL`. */
+  connectionString?: string;
+  /** Schema holding vecdex's tables (created when missing). Default `vecdex`. Environment: `VECDEX_PG_SCHEMA`. */
+  schema?: string;
+  /** Most connections in the pool (default 10). */
+  maxConnections?: number;
+  /** How long to wait for a connection before failing (default 10000 ms). */
+  connectionTimeoutMs?: number;
+  /** Server-side `statement_timeout` for every statement, in ms (default 0: none). */
+  statementTimeoutMs?: number;
+  /**
+   * How `upsert` sends items: `'copy'` (default) streams them with `COPY ... FROM STDIN` into a
+   * temporary staging table and merges with one `INSERT ... ON CONFLICT`; `'insert'` runs one
+   * parameterised INSERT per item (kept for benchmarks and comparisons).
+   */
+  insertPath?: InsertPath;
+  /** `application_name` of the connections, as `pg_stat_activity` shows it (default `vecdex`). */
+  applicationName?: string;
+  /**
+   * Wall clock in ms (default `Date.now`). Only used for the human-readable `modified`/`createdAt`
+   * fields; the change feed never depends on it. Injectable for tests.
+   */
+  clock?: () => number;
+}
+
+/** Options after defaults were applied. */
+export interface ResolvedPgVectorOptions {
+  connectionString: string | null;
+  schema: string;
+  maxConnections: number;
+  connectionTimeoutMs: number;
+  statementTimeoutMs: number;
+  insertPath: InsertPath;
+  applicationName: string;
+  clock: () => number;
+}
+
+export const DEFAULT_SCHEMA = 'vecdex';
+export const DEFAULT_MAX_CONNECTIONS = 10;
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+
+/** Schema names: a letter or underscore, then letters, digits, underscores; at most 63 bytes (PostgreSQL's limit). */
+const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Options taken from the environment; they override the config file. Never log them (passwords). */
+export function pgVectorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<PgVectorOptions> {
+  const out: Partial<PgVectorOptions> = {};
+  const url = env.VECDEX_DB_URL;
+  if (url !== undefined && url.trim() !== '') out.connectionString = url.trim();
+  const schema = env.VECDEX_PG_SCHEMA;
+  if (schema !== undefined && schema.trim() !== '') out.schema = schema.trim();
+  return out;
+}
+
+/**
+ * Check option types (they come from a config file or the environment, so anything goes) and
+ * apply defaults. Throws `CONFIG_INVALID` naming the option; never echoes a connection string.
+ */
+export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) invalid('options', 'an object', options);
+  const o = options as Record<string, unknown>;
+
+  const url = o.connectionString ?? null;
+  if (url !== null && (typeof url !== 'string' || url.trim() === '')) {
+    invalid('connectionString', 'a postgres:// URL', typeof url === 'string' ? url : `a ${typeof url}`);
+  }
+  if (typeof url === 'string' && !/^postgres(ql)?:\/\//.test(url.trim())) {
+    invalid('connectionString', 'a URL starting with postgres:// or postgresql://', 'another kind of string');
+  }
+
+  const schema = o.schema ?? DEFAULT_SCHEMA;
+  if (typeof schema !== 'string' || !SCHEMA_RE.test(schema)) {
+    invalid('schema', 'a schema name of letters, digits and underscores (not starting with a digit, at most 63)', schema);
+  }
+
+  const maxConnections = o.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  if (!isInt(maxConnections) || maxConnections < 1) invalid('maxConnections', 'a positive integer', maxConnections);
+
+  const connectionTimeoutMs = o.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS;
+  if (!isInt(connectionTimeoutMs) || connectionTimeoutMs < 1) {
+    invalid('connectionTimeoutMs', 'a positive integer (milliseconds)', connectionTimeoutMs);
+  }
+
+  const statementTimeoutMs = o.statementTimeoutMs ?? 0;
+  if (!isInt(statementTimeoutMs) || statementTimeoutMs < 0) {
+    invalid('statementTimeoutMs', 'a non-negative integer (milliseconds; 0 for none)', statementTimeoutMs);
+  }
+
+  const insertPath = o.insertPath ?? 'copy';
+  if (insertPath !== 'copy' && insertPath !== 'insert') invalid('insertPath', '"copy" or "insert"', insertPath);
+
+  const applicationName = o.applicationName ?? 'vecdex';
+  if (typeof applicationName !== 'string' || !/^[\x20-\x7e]{1,63}$/.test(applicationName)) {
+    invalid('applicationName', 'printable ASCII, 1 to 63 characters', applicationName);
+  }
+
+  const clock = o.clock ?? Date.now;
+  if (typeof clock !== 'function') invalid('clock', 'a function returning milliseconds', clock);
+
+  return {
+    connectionString: url === null ? null : (url as string).trim(),
+    schema,
+    maxConnections,
+    connectionTimeoutMs,
+    statementTimeoutMs,
+    insertPath,
+    applicationName,
+    clock: clock as () => number,
+  };
+}
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+function invalid(name: string, expected: string, got: unknown): never {
+  throw new VecdexError('CONFIG_INVALID', `backend "pgvector": option ${name} must be ${expected}, got ${describeValue(got)}`, {
+    details: { backend: 'pgvector', option: name },
+  });
+}

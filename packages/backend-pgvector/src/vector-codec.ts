@@ -1,0 +1,26 @@
+import { errors } from '@vecdex/core';
+
+/**
+ * A vector as pgvector's text input: `[0.1,0.2]`. Each float32 is written as the shortest decimal
+ * of its double value, which pgvector's `strtof` reads back to the same float32 bits.
+ */
+export function vectorLiteral(v: Float32Array): string {
+  return `[${v.join(',')}]`;
+}
+
+/** pgvector's text output (`[1,2.5,3]`, shortest round-trip decimals) back to a Float32Array. */
+export function parseVector(text: string): Float32Array {
+  const body = text.slice(1, -1);
+  if (body === '') return new Float32Array(0);
+  const parts = body.split(',');
+  const out = new Float32Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
+  return out;
+}
+
+/** Refuse a vector of the wrong length (defence in depth: core checked it already). */
+export function checkDimensions(collection: string, dimensions: number, v: Float32Array, id?: string): void {
+  if (!(v instanceof Float32Array) || v.length !== dimensions) {
+    throw errors.dimensionMismatch(collection, dimensions, v instanceof Float32Array ? v.length : Number.NaN, id);
+  }
+}
