@@ -1,0 +1,11 @@
+/**
+ * Collections core creates for itself start with this prefix. User names must start with a
+ * letter or digit (see `validateName`), so no user collection can take such a name, and
+ * `collections.list()` leaves them out.
+ */
+export const RESERVED_COLLECTION_PREFIX = '_vecdex.';
+
+/** True for a name core reserves for its own collections (the embedding cache). */
+export function isReservedCollectionName(name: string): boolean {
+  return name.startsWith(RESERVED_COLLECTION_PREFIX);
+}
