@@ -40,7 +40,9 @@ const opts = parseArgs(process.argv.slice(2));
 const log = opts.json ? () => {} : (...a) => console.error(...a);
 
 // ---- the hand-written baselines ---------------------------------------------------------------
-// The DDL of @vecdex/backend-sqlitevec (src/schema.ts, SCHEMA_V1) as of this writing, minus the
+// The DDL of @vecdex/backend-sqlitevec (src/schema.ts: SCHEMA_V1, V2's content_hash column, V4's
+// vector_exp/vector_exact columns, and the per-collection FTS5 table of src/full-text.ts) as of
+// this writing, minus the
 // two index-catalog tables that ingest and search never touch. The bench compares it with the
 // schema vecdex actually created in the same run and warns on any difference, in either direction
 // (an index vecdex has on these tables and the baseline lacks is extra work per insert).
@@ -52,6 +54,9 @@ CREATE TABLE vecdex_collections (
 CREATE TABLE vecdex_items (
   rowid INTEGER PRIMARY KEY, cid INTEGER NOT NULL, id TEXT NOT NULL, content TEXT, metadata TEXT,
   modified INTEGER NOT NULL, UNIQUE (cid, id));
+ALTER TABLE vecdex_items ADD COLUMN content_hash TEXT;
+ALTER TABLE vecdex_items ADD COLUMN vector_exp INTEGER;
+ALTER TABLE vecdex_items ADD COLUMN vector_exact BLOB;
 CREATE INDEX vecdex_items_cid ON vecdex_items (cid);
 CREATE TABLE vecdex_changes (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, cid INTEGER NOT NULL, item_id TEXT NOT NULL,
@@ -111,9 +116,18 @@ const rawSchema = {
     );
     const vec = `vecdex_vec_${cid}`;
     db.exec(`CREATE VIRTUAL TABLE ${vec} USING vec0(embedding float[${dim}] distance_metric=l2)`);
+    const fts = `vecdex_fts_${cid}`;
+    db.exec(
+      `CREATE VIRTUAL TABLE ${fts} USING fts5(content, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`,
+    );
     const find = db.prepare('SELECT rowid FROM vecdex_items WHERE cid = ? AND id = ?').pluck();
-    const insertItem = db.prepare('INSERT INTO vecdex_items (cid, id, content, metadata, modified) VALUES (?, ?, ?, ?, ?)');
-    const updateItem = db.prepare('UPDATE vecdex_items SET content = ?, metadata = ?, modified = ? WHERE rowid = ?');
+    const insertItem = db.prepare(
+      'INSERT INTO vecdex_items (cid, id, content, metadata, content_hash, modified, vector_exp, vector_exact) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const updateItem = db.prepare(
+      'UPDATE vecdex_items SET content = ?, metadata = ?, content_hash = ?, modified = ?, vector_exp = ?, vector_exact = ? WHERE rowid = ?',
+    );
+    const unindex = db.prepare(`DELETE FROM ${fts} WHERE rowid = ?`);
     const updateVec = db.prepare(`UPDATE ${vec} SET embedding = ? WHERE rowid = ?`);
     const insertVec = db.prepare(`INSERT INTO ${vec} (rowid, embedding) VALUES (?, ?)`);
     const unlog = db.prepare('DELETE FROM vecdex_changes WHERE cid = ? AND item_id = ?');
@@ -141,12 +155,14 @@ const rawSchema = {
           const existing = find.get(cid, id);
           const embedding = blob(ds.vector(i));
           if (existing === undefined) {
-            const rowid = BigInt(insertItem.run(cid, id, null, metadata, modified).lastInsertRowid);
+            const rowid = BigInt(insertItem.run(cid, id, null, metadata, null, modified, null, null).lastInsertRowid);
             insertVec.run(rowid, embedding);
+            // (no content, so nothing for full text)
           } else {
             const rowid = BigInt(existing);
-            updateItem.run(null, metadata, modified, rowid);
+            updateItem.run(null, metadata, null, modified, null, null, rowid);
             if (updateVec.run(embedding, rowid).changes === 0) insertVec.run(rowid, embedding);
+            unindex.run(rowid);
           }
           unlog.run(cid, id);
           log.run(cid, id, 'upsert', modified);

@@ -309,7 +309,11 @@ function fsSteps(run: ChildRun): string[] {
   // The first operation is always the rename of the new generation's index file.
   const newGen = /\.(\d+)\./.exec(lines[0] ?? '')?.[1];
   return lines.map((l) =>
-    l.replace(/^(?:fs|dying before fs) \d+ /, '').replace(/\.(\d+)\./, (_m, g: string) => (g === newGen ? '.G.' : '.F.')),
+    l
+      .replace(/^(?:fs|dying before fs) \d+ /, '')
+      .replace(/\.(\d+)\./, (_m, g: string) => (g === newGen ? '.G.' : '.F.'))
+      // Temporary files carry a writer-unique token (`labels.G.json.<pid>-<hex>.tmp`).
+      .replace(/\.\d+-[0-9a-f]{8}\.tmp$/, '.tmp'),
   );
 }
 

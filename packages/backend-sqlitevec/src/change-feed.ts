@@ -1,5 +1,5 @@
 import { errors, VecdexError } from '@vecdex/core';
-import type { Change, ChangeBatch, ChangeCursor, ReadChangesRequest } from '@vecdex/core';
+import type { Change, ChangeBatch, ChangeCursor, ReadChangesRequest, StoredItem } from '@vecdex/core';
 import type { CollectionRow } from './collection-store.js';
 import type { Connection } from './connection.js';
 import type { ItemStore } from './item-store.js';
@@ -78,11 +78,18 @@ export class ChangeFeed {
     const done = rows.length <= limit;
     if (!done) rows.length = limit;
 
+    // The upserted items, read per collection in batches (one statement per 500 items, not per change).
+    const stored = new Map<number, Map<string, StoredItem>>();
+    for (const [cid, collection] of byCid) {
+      const ids = rows.filter((r) => r.cid === cid && r.op === 'upsert').map((r) => r.item_id);
+      if (ids.length === 0) continue;
+      stored.set(cid, new Map(items.get(collection, ids, request.vectors ?? true).map((it) => [it.id, it])));
+    }
     const changes: Change[] = rows.map((r) => {
       const collection = byCid.get(r.cid) as CollectionRow;
       if (r.op === 'delete') return { op: 'delete', collection: collection.name, id: r.item_id, modified: r.modified };
-      const item = items.getOne(collection, r.item_id, request.vectors ?? true);
-      if (item === null) {
+      const item = stored.get(r.cid)?.get(r.item_id);
+      if (item === undefined) {
         throw new VecdexError(
           'STORE_CORRUPT',
           `${this.conn.file}: the change feed lists item "${r.item_id}" of "${collection.name}", which is missing`,

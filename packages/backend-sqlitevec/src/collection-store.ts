@@ -1,5 +1,6 @@
 import { errors, isMetric, type CollectionInfo, type CollectionPatch, type CollectionSpec, type Metric } from '@vecdex/core';
 import type { Connection } from './connection.js';
+import { createFtsTableSql, ftsTable } from './full-text.js';
 import { createVecTableSql, MAX_DIMENSIONS, vecTable } from './schema.js';
 
 /** A collection row: what the API reports, plus the numeric id that names its vec0 table. */
@@ -41,6 +42,7 @@ export class CollectionStore {
         .run(spec.name, spec.dimensions, spec.metric, spec.model ?? null, createdAt);
       const cid = Number(res.lastInsertRowid);
       this.conn.db.exec(createVecTableSql(cid, spec.dimensions, spec.metric));
+      this.conn.db.exec(createFtsTableSql(cid));
       return this.find(spec.name) as CollectionRow;
     });
   }
@@ -85,6 +87,7 @@ export class CollectionStore {
       const row = this.find(name);
       if (row === null) return null;
       this.conn.db.exec(`DROP TABLE IF EXISTS ${vecTable(row.cid)}`);
+      this.conn.db.exec(`DROP TABLE IF EXISTS ${ftsTable(row.cid)}`);
       this.conn.prepare('DELETE FROM vecdex_items WHERE cid = ?').run(row.cid);
       this.conn.prepare('DELETE FROM vecdex_changes WHERE cid = ?').run(row.cid);
       this.conn.prepare('DELETE FROM vecdex_collections WHERE cid = ?').run(row.cid);
@@ -92,6 +95,7 @@ export class CollectionStore {
     });
     if (dropped === null) return false;
     this.conn.forget(vecTable(dropped.cid));
+    this.conn.forget(ftsTable(dropped.cid));
     return true;
   }
 }

@@ -1,11 +1,12 @@
 import { errors } from '@vecdex/core';
-import type { ExactSearchRequest, Metric, SearchHit } from '@vecdex/core';
+import type { ExactSearchRequest, Include, Metric, SearchHit } from '@vecdex/core';
 import type { CollectionRow } from './collection-store.js';
 import type { Connection } from './connection.js';
 import { compileFilter, type SqlFragment } from './filter-sql.js';
 import { parseMetadata, type ItemStore } from './item-store.js';
 import { MAX_KNN_K, vec0Metric, vecTable } from './schema.js';
 import { checkVector, encodeVector } from './vector-codec.js';
+import { cosineQuery } from './vector-scaling.js';
 
 /** Metrics `searchExact` supports. */
 export const SUPPORTED_METRICS: readonly Metric[] = ['cosine', 'l2', 'l1', 'ip'];
@@ -18,10 +19,14 @@ const DISTANCE_FUNCTION: Record<Metric, string> = {
   ip: 'vecdex_neg_dot',
 };
 
+/** A nearest row, with the item's fields the request includes (metadata still as JSON text). */
 interface Candidate {
   c: CollectionRow;
   rowid: number;
   distance: number;
+  id: string;
+  metadata?: string | null;
+  content?: string | null;
 }
 
 /**
@@ -46,16 +51,22 @@ export class ExactSearch {
     if (!Number.isInteger(k) || k < 1) throw errors.invalidArgument('k', 'a positive integer', k);
     if (!SUPPORTED_METRICS.includes(metric)) throw errors.unsupportedMetric(metric, SUPPORTED_METRICS, 'sqlitevec');
     for (const c of collections) checkVector({ ...c, metric }, vector);
-    const query = encodeVector(vector);
+    // Cosine is scale-free: a query of extreme magnitude is scaled like the stored vectors are
+    // (vector-scaling.ts), so sqlite-vec's float32 arithmetic neither under- nor overflows.
+    const query = encodeVector(metric === 'cosine' ? cosineQuery(vector) : vector);
     const filter = compileFilter(request.filter);
-    const candidates: Candidate[] = [];
+    const include = request.include ?? {};
+    // The item columns each nearest row brings along, read in the same statement as the KNN.
+    const fields = `i.id AS id${include.metadata ? ', i.metadata AS metadata' : ''}${include.content ? ', i.content AS content' : ''}`;
+    let candidates: Candidate[] = [];
     for (const c of collections) {
       const excluded = (request.exclude ?? []).filter((e) => e.collection === c.name).map((e) => e.id);
-      candidates.push(...this.nearest(c, query, k, metric, filter, excluded));
+      const rows = this.nearest(c, query, k, metric, filter, excluded, fields);
+      candidates = candidates.length === 0 ? rows : candidates.concat(rows);
     }
-    candidates.sort((a, b) => a.distance - b.distance);
+    if (collections.length > 1) candidates.sort((a, b) => a.distance - b.distance);
     if (candidates.length > k) candidates.length = k;
-    return candidates.map((cand) => this.hit(cand, request));
+    return candidates.map((cand) => this.hit(cand, include));
   }
 
   private nearest(
@@ -65,6 +76,7 @@ export class ExactSearch {
     metric: Metric,
     filter: SqlFragment,
     excluded: string[],
+    fields: string,
   ): Candidate[] {
     const vec = vecTable(c.cid);
     const restricted = filter.sql !== '1' || excluded.length > 0;
@@ -75,20 +87,28 @@ export class ExactSearch {
       ? [c.cid, ...filter.params, ...(excluded.length > 0 ? [JSON.stringify(excluded)] : [])]
       : [];
 
-    let rows: { rowid: number; distance: number }[] | null = null;
+    // The nearest rows joined to their items: one statement per collection, not one per hit.
+    const withFields = (nearest: string) =>
+      `SELECT v.rowid AS rowid, v.distance AS distance, ${fields} FROM (${nearest}) v JOIN vecdex_items i ON i.rowid = v.rowid ORDER BY v.distance`;
+    let rows: Candidate[] | null = null;
     if (metric !== 'ip' && metric === vec0Metric(c.metric) && k <= MAX_KNN_K) {
-      const sql = `SELECT rowid, distance FROM ${vec} WHERE embedding MATCH ? AND k = ?${restricted ? ` AND ${restriction}` : ''}`;
-      rows = this.conn.prepare(sql).all(query, k, ...restrictionParams) as { rowid: number; distance: number }[];
+      const sql = withFields(
+        `SELECT rowid, distance FROM ${vec} WHERE embedding MATCH ? AND k = ?${restricted ? ` AND ${restriction}` : ''}`,
+      );
+      rows = this.conn.prepare(sql).all(query, k, ...restrictionParams) as Candidate[];
       // sqlite-vec 0.1.x applies `rowid IN` inside the KNN. Should a version ever filter after
       // it instead (asg017/sqlite-vec#152), a short result would be silently wrong: check, and scan.
       if (restricted && rows.length < k && this.countRows(allowed, restrictionParams) > rows.length) rows = null;
     }
     if (rows === null) {
-      const fn = DISTANCE_FUNCTION[metric];
-      const sql = `SELECT rowid, ${fn}(embedding, ?) AS distance FROM ${vec}${restricted ? ` WHERE ${restriction}` : ''} ORDER BY distance LIMIT ?`;
-      rows = this.conn.prepare(sql).all(query, ...restrictionParams, k) as { rowid: number; distance: number }[];
+      const scan = scanDistance(c, metric);
+      const sql = withFields(
+        `SELECT v.rowid AS rowid, ${scan.sql} AS distance FROM ${vec} v${scan.join}${restricted ? ` WHERE v.${restriction}` : ''} ORDER BY distance LIMIT ?`,
+      );
+      rows = this.conn.prepare(sql).all({ ...scan.named, query }, ...restrictionParams, k) as Candidate[];
     }
-    return rows.map((r) => ({ c, rowid: r.rowid, distance: r.distance }));
+    for (const r of rows) r.c = c;
+    return rows;
   }
 
   /** How many rows a query returns. */
@@ -99,16 +119,32 @@ export class ExactSearch {
       .get(...params) as number;
   }
 
-  private hit(cand: Candidate, request: ExactSearchRequest): SearchHit {
-    const include = request.include ?? {};
-    const row = this.conn.prepare('SELECT id, content, metadata FROM vecdex_items WHERE rowid = ?').get(BigInt(cand.rowid)) as
-      | { id: string; content: string | null; metadata: string | null }
-      | undefined;
-    if (row === undefined) throw new Error(`internal: vec0 row ${cand.rowid} of "${cand.c.name}" has no item`);
-    const hit: SearchHit = { collection: cand.c.name, id: row.id, distance: cand.distance };
-    if (include.metadata) hit.metadata = parseMetadata(row.metadata);
-    if (include.content) hit.content = row.content;
+  private hit(cand: Candidate, include: Include): SearchHit {
+    const hit: SearchHit = { collection: cand.c.name, id: cand.id, distance: cand.distance };
+    if (include.metadata) hit.metadata = parseMetadata(cand.metadata ?? null);
+    if (include.content) hit.content = cand.content ?? null;
     if (include.vector) hit.vector = this.items.vector(cand.c, cand.rowid);
     return hit;
   }
+}
+
+/**
+ * The distance expression of a scan over a collection's vec0 table (`v`), with the query as
+ * `@query`. sqlite-vec's float32 functions where they are right; otherwise the double-precision
+ * `vecdex_distance` (double-distance.ts, a JavaScript call per row): for another metric over the
+ * rows of a cosine collection that are stored scaled (so it needs the item row, `i`), and for
+ * cosine over another metric's collection, where float32 cosine breaks on very small or large
+ * components.
+ */
+function scanDistance(c: CollectionRow, metric: Metric): { sql: string; join: string; named: { metric?: Metric } } {
+  const native = `${DISTANCE_FUNCTION[metric]}(v.embedding, @query)`;
+  if (metric === c.metric || (metric !== 'cosine' && c.metric !== 'cosine')) return { sql: native, join: '', named: {} };
+  if (c.metric === 'cosine') {
+    return {
+      sql: `CASE WHEN i.vector_exp IS NULL THEN ${native} ELSE vecdex_distance(@metric, v.embedding, i.vector_exp, i.vector_exact, @query) END`,
+      join: ' JOIN vecdex_items i ON i.rowid = v.rowid',
+      named: { metric },
+    };
+  }
+  return { sql: 'vecdex_distance(@metric, v.embedding, NULL, NULL, @query)', join: '', named: { metric } };
 }

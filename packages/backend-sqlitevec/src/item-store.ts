@@ -4,8 +4,10 @@ import type { ChangeFeed } from './change-feed.js';
 import type { CollectionRow } from './collection-store.js';
 import type { Connection } from './connection.js';
 import { compileFilter } from './filter-sql.js';
+import type { FullText } from './full-text.js';
 import { vecTable } from './schema.js';
-import { checkVector, decodeVector, encodeVector } from './vector-codec.js';
+import { checkedSumOfSquares } from './vector-codec.js';
+import { restoreVector, storedVector } from './vector-scaling.js';
 
 /** A `vecdex_items` row as selected here. */
 export interface ItemRow {
@@ -13,10 +15,14 @@ export interface ItemRow {
   id: string;
   content: string | null;
   metadata: string | null;
+  content_hash: string | null;
   modified: number;
+  /** How the vec0 blob maps back to the stored vector (see `vector-scaling.ts`). */
+  vector_exp: number | null;
+  vector_exact: Uint8Array | null;
 }
 
-const COLUMNS = 'rowid, id, content, metadata, modified';
+const COLUMNS = 'rowid, id, content, metadata, content_hash, modified, vector_exp, vector_exact';
 
 /**
  * Items: a row in `vecdex_items` plus a row with the same rowid in the collection's vec0 table.
@@ -26,6 +32,8 @@ export class ItemStore {
   constructor(
     private readonly conn: Connection,
     private readonly feed: ChangeFeed,
+    /** Keeps each collection's FTS5 table in step, in the same transaction. */
+    private readonly fullText: FullText,
   ) {}
 
   /**
@@ -38,26 +46,36 @@ export class ItemStore {
   upsert(c: CollectionRow, items: readonly NormalizedItem[], modified: number): void {
     const vec = vecTable(c.cid);
     const find = this.conn.prepare('SELECT rowid FROM vecdex_items WHERE cid = ? AND id = ?').pluck();
-    const update = this.conn.prepare('UPDATE vecdex_items SET content = ?, metadata = ?, modified = ? WHERE rowid = ?');
-    const insert = this.conn.prepare('INSERT INTO vecdex_items (cid, id, content, metadata, modified) VALUES (?, ?, ?, ?, ?)');
+    const update = this.conn.prepare(
+      'UPDATE vecdex_items SET content = ?, metadata = ?, content_hash = ?, modified = ?, vector_exp = ?, vector_exact = ? WHERE rowid = ?',
+    );
+    const insert = this.conn.prepare(
+      'INSERT INTO vecdex_items (cid, id, content, metadata, content_hash, modified, vector_exp, vector_exact) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const updateVec = this.conn.prepare(`UPDATE ${vec} SET embedding = ? WHERE rowid = ?`);
     const insertVec = this.conn.prepare(`INSERT INTO ${vec} (rowid, embedding) VALUES (?, ?)`);
     const record = this.feed.recorder();
     for (const item of items) {
       // Core checked this already; checking again inside the transaction costs little.
-      checkVector(c, item.vector, item.id);
+      const sumOfSquares = checkedSumOfSquares(c, item.vector, item.id);
       // The JSON text core validated (serialised here only for items that did not come from core).
       const metadata = metadataJson(item);
       const existing = find.get(c.cid, item.id) as number | undefined;
-      const blob = encodeVector(item.vector);
+      // Cosine vectors of extreme magnitude are stored scaled by a power of two (vector-scaling.ts).
+      const { blob, exp, exact } = storedVector(item.vector, c.metric, sumOfSquares);
+      const hash = item.contentHash ?? null;
       if (existing === undefined) {
-        const rowid = BigInt(insert.run(c.cid, item.id, item.content ?? null, metadata, modified).lastInsertRowid);
+        const rowid = BigInt(
+          insert.run(c.cid, item.id, item.content ?? null, metadata, hash, modified, exp, exact).lastInsertRowid,
+        );
         insertVec.run(rowid, blob);
+        this.fullText.put(c, rowid, item.content ?? null, false);
       } else {
         const rowid = BigInt(existing);
-        update.run(item.content ?? null, metadata, modified, rowid);
+        update.run(item.content ?? null, metadata, hash, modified, exp, exact, rowid);
         // A missing vec0 row cannot happen through this package; repair it rather than lose the vector.
         if (updateVec.run(blob, rowid).changes === 0) insertVec.run(rowid, blob);
+        this.fullText.put(c, rowid, item.content ?? null, true);
       }
       record(c.cid, item.id, 'upsert', modified);
     }
@@ -75,6 +93,7 @@ export class ItemStore {
       if (rowid === undefined) continue;
       del.run(BigInt(rowid));
       delVec.run(BigInt(rowid));
+      this.fullText.remove(c, BigInt(rowid));
       record(c.cid, id, 'delete', modified);
       n++;
     }
@@ -89,7 +108,7 @@ export class ItemStore {
     );
     for (let i = 0; i < ids.length; i += IN_CHUNK) {
       const rows = select.all(c.cid, JSON.stringify(ids.slice(i, i + IN_CHUNK))) as ItemRow[];
-      for (const row of rows) byId.set(row.id, this.toItem(c, row, vectors));
+      for (const item of this.toItems(c, rows, vectors)) byId.set(item.id, item);
     }
     const out: StoredItem[] = [];
     for (const id of ids) {
@@ -125,17 +144,51 @@ export class ItemStore {
       .prepare(`SELECT ${COLUMNS} FROM vecdex_items WHERE cid = ? AND rowid > ? AND ${f.sql} ORDER BY rowid LIMIT ?`)
       .all(c.cid, afterRowid, ...f.params, limit) as ItemRow[];
     const last = rows[rows.length - 1];
-    return { items: rows.map((r) => this.toItem(c, r, vectors)), lastRowid: last === undefined ? null : last.rowid };
+    return { items: this.toItems(c, rows, vectors), lastRowid: last === undefined ? null : last.rowid };
   }
 
-  /** The stored vector of a rowid. */
+  /**
+   * Rows as items; their vectors (when asked for) read with one statement per 500 rows, a
+   * point lookup in vec0 per rowid inside SQLite rather than a statement per row from here.
+   */
+  toItems(c: CollectionRow, rows: readonly ItemRow[], vectors: boolean): StoredItem[] {
+    if (!vectors || rows.length === 0) return rows.map((r) => this.toItem(c, r, false));
+    const select = this.conn.prepare(
+      `SELECT j.value AS rowid, v.embedding AS embedding FROM json_each(?) j CROSS JOIN ${vecTable(c.cid)} v WHERE v.rowid = j.value`,
+    );
+    const blobs = new Map<number, Uint8Array>();
+    for (let i = 0; i < rows.length; i += IN_CHUNK) {
+      const chunk = rows.slice(i, i + IN_CHUNK).map((r) => r.rowid);
+      for (const r of select.all(JSON.stringify(chunk)) as { rowid: number; embedding: Uint8Array }[])
+        blobs.set(r.rowid, r.embedding);
+    }
+    return rows.map((row) => {
+      const item = this.toItem(c, row, false);
+      const blob = blobs.get(row.rowid);
+      if (row.vector_exact === null && blob === undefined) {
+        throw new Error(`internal: no vector for rowid ${row.rowid} in collection "${c.name}"`);
+      }
+      item.vector = restoreVector(blob ?? new Uint8Array(0), row.vector_exp, row.vector_exact);
+      return item;
+    });
+  }
+
+  /** The stored vector of a rowid, as the user wrote it. */
   vector(c: CollectionRow, rowid: number): Float32Array {
+    const row = this.conn.prepare('SELECT vector_exp, vector_exact FROM vecdex_items WHERE rowid = ?').get(BigInt(rowid)) as
+      | Pick<ItemRow, 'vector_exp' | 'vector_exact'>
+      | undefined;
+    return this.vectorOf(c, rowid, row?.vector_exp ?? null, row?.vector_exact ?? null);
+  }
+
+  private vectorOf(c: CollectionRow, rowid: number, exp: number | null, exact: Uint8Array | null): Float32Array {
+    if (exact !== null) return restoreVector(exact, null, exact);
     const blob = this.conn
       .prepare(`SELECT embedding FROM ${vecTable(c.cid)} WHERE rowid = ?`)
       .pluck()
       .get(BigInt(rowid));
     if (!(blob instanceof Uint8Array)) throw new Error(`internal: no vector for rowid ${rowid} in collection "${c.name}"`);
-    return decodeVector(blob);
+    return restoreVector(blob, exp, null);
   }
 
   toItem(c: CollectionRow, row: ItemRow, vectors: boolean): StoredItem {
@@ -143,9 +196,10 @@ export class ItemStore {
       id: row.id,
       content: row.content,
       metadata: parseMetadata(row.metadata),
+      contentHash: row.content_hash,
       modified: row.modified,
     };
-    if (vectors) item.vector = this.vector(c, row.rowid);
+    if (vectors) item.vector = this.vectorOf(c, row.rowid, row.vector_exp, row.vector_exact);
     return item;
   }
 }

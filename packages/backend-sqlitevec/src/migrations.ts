@@ -1,6 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { VecdexError } from '@vecdex/core';
-import { APPLICATION_ID, SCHEMA_V1 } from './schema.js';
+import { APPLICATION_ID, SCHEMA_V1, SCHEMA_V2 } from './schema.js';
+import { migrateFullText } from './full-text.js';
+import { migrateVectorScaling } from './vector-scaling.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -8,7 +10,14 @@ type Db = BetterSqlite3.Database;
  * Schema migrations, in order: entry `i` brings a store from version `i` to `i + 1`.
  * `PRAGMA user_version` holds the version. Never edit a released migration; append one.
  */
-const MIGRATIONS: readonly ((db: Db) => void)[] = [(db) => db.exec(SCHEMA_V1)];
+const MIGRATIONS: readonly ((db: Db) => void)[] = [
+  (db) => db.exec(SCHEMA_V1),
+  (db) => db.exec(SCHEMA_V2),
+  // Version 3: an FTS5 table per collection over `content`, for keyword search.
+  migrateFullText,
+  // Version 4: cosine vectors of extreme magnitude stored scaled (float32 cosine breaks on them).
+  migrateVectorScaling,
+];
 
 /** The schema version this package writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

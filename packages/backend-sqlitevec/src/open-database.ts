@@ -5,6 +5,7 @@ import { VecdexError } from '@vecdex/core';
 import { migrate, readHeader, checkHeader, requireCurrentSchema } from './migrations.js';
 import { MEMORY_PATH, type ResolvedSqliteVecOptions } from './sqlitevec-options.js';
 import { notAStoreMessage, toVecdexError } from './sqlite-errors.js';
+import { distanceInDouble } from './double-distance.js';
 import { registerVectorFunctions } from './vector-codec.js';
 
 type Db = BetterSqlite3.Database;
@@ -36,6 +37,7 @@ export async function openDatabase(options: ResolvedSqliteVecOptions): Promise<D
     checkHeader(readHeader(db), file);
     loadExtension(db, sqliteVec);
     registerVectorFunctions(db);
+    db.function('vecdex_distance', { deterministic: true }, distanceInDouble);
     db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
     db.pragma('foreign_keys = ON');
     // Read the file through a memory map (see `SqliteVecOptions.mmapSizeBytes`): vec0's KNN scan

@@ -73,6 +73,24 @@ CREATE TABLE vecdex_index_state (
 );
 `;
 
+/**
+ * Version 2: items carry the hash of the text their vector was computed from (`contentHash`),
+ * so an ingest re-run re-embeds only what changed. Existing rows get NULL.
+ */
+export const SCHEMA_V2 = `
+ALTER TABLE vecdex_items ADD COLUMN content_hash TEXT;
+`;
+
+/**
+ * Version 4: how a cosine collection's vec0 blob maps back to the vector the user stored
+ * (`vector-scaling.ts`): a power-of-two exponent, and the exact bytes where scaling loses some.
+ * NULL (nearly every row) means the blob is the vector.
+ */
+export const SCHEMA_V4 = `
+ALTER TABLE vecdex_items ADD COLUMN vector_exp INTEGER;
+ALTER TABLE vecdex_items ADD COLUMN vector_exact BLOB;
+`;
+
 /** The vec0 table holding a collection's vectors; its rowids are the `vecdex_items` rowids. */
 export function vecTable(cid: number): string {
   if (!Number.isSafeInteger(cid) || cid < 1) throw new Error(`internal: bad collection id ${cid}`);

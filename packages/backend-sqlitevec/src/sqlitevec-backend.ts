@@ -10,6 +10,8 @@ import type {
   FilterNode,
   IndexDefinition,
   IndexSyncState,
+  KeywordHit,
+  KeywordSearchRequest,
   NormalizedItem,
   ReadChangesRequest,
   ScanOptions,
@@ -21,6 +23,7 @@ import { ChangeFeed } from './change-feed.js';
 import { CollectionStore, toInfo, type CollectionRow } from './collection-store.js';
 import { Connection, type Db } from './connection.js';
 import { ExactSearch, SUPPORTED_METRICS } from './exact-search.js';
+import { FullText } from './full-text.js';
 import { IndexCatalog } from './index-catalog.js';
 import { ItemStore } from './item-store.js';
 import { MAX_DIMENSIONS } from './schema.js';
@@ -31,7 +34,7 @@ export const SQLITEVEC_CAPABILITIES: BackendCapabilities = Object.freeze({
   metrics: SUPPORTED_METRICS,
   maxDimensions: MAX_DIMENSIONS,
   nativeIndexes: [],
-  fullText: false,
+  fullText: true,
   filters: true,
   concurrentWriters: false,
 });
@@ -50,6 +53,7 @@ export class SqliteVecBackend implements StorageBackend {
   readonly #items: ItemStore;
   readonly #search: ExactSearch;
   readonly #indexes: IndexCatalog;
+  readonly #fullText: FullText;
 
   /** Use `createSqliteVecBackend()`, which opens and migrates the database first. */
   constructor(db: Db, options: ResolvedSqliteVecOptions) {
@@ -57,7 +61,8 @@ export class SqliteVecBackend implements StorageBackend {
     this.#conn = new Connection(db, options.path, options.readonly);
     this.#collections = new CollectionStore(this.#conn);
     this.#feed = new ChangeFeed(this.#conn, options.clock);
-    this.#items = new ItemStore(this.#conn, this.#feed);
+    this.#fullText = new FullText(this.#conn);
+    this.#items = new ItemStore(this.#conn, this.#feed, this.#fullText);
     this.#search = new ExactSearch(this.#conn, this.#items);
     this.#indexes = new IndexCatalog(this.#conn);
   }
@@ -151,6 +156,13 @@ export class SqliteVecBackend implements StorageBackend {
 
   async searchExact(request: ExactSearchRequest): Promise<SearchHit[]> {
     return this.#conn.guard(() => this.#conn.read(() => this.#search.search(this.#resolve(request.collections), request)));
+  }
+
+  /** bm25 keyword search over `content` through each collection's FTS5 table (see `FullText`). */
+  async searchKeyword(request: KeywordSearchRequest): Promise<KeywordHit[]> {
+    return this.#conn.guard(() =>
+      this.#conn.read(() => this.#fullText.search(this.#resolve(request.collections), request, this.#items)),
+    );
   }
 
   // ---- change feed ------------------------------------------------------------------------------

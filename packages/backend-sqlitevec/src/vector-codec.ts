@@ -16,6 +16,15 @@ export function checkVector(
   vector: unknown,
   id?: string,
 ): asserts vector is Float32Array {
+  checkedSumOfSquares(c, vector, id);
+}
+
+/** `checkVector`, returning the vector's sum of squares (in double precision). */
+export function checkedSumOfSquares(
+  c: { name: string; dimensions: number; metric: Metric },
+  vector: unknown,
+  id?: string,
+): number {
   if (!(vector instanceof Float32Array)) throw errors.invalidVector('expected a Float32Array', id);
   if (vector.length !== c.dimensions) throw errors.dimensionMismatch(c.name, c.dimensions, vector.length, id);
   // One tight pass: the sum of squares (in double precision) is finite exactly when every
@@ -31,6 +40,7 @@ export function checkVector(
     throw errors.invalidVector(`element ${i} is ${vector[i]}; vectors must hold finite numbers`, id);
   }
   if (c.metric === 'cosine' && norm === 0) throw errors.invalidVector('is all zeros, which has no direction under cosine', id);
+  return norm;
 }
 
 /** A blob view of a vector, without copying. */

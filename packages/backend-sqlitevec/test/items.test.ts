@@ -53,10 +53,13 @@ describe('collections', () => {
     await b.deleteCollection('c');
     const raw = rawDb(b.path);
     const tables = raw.prepare(`SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'`).pluck().all();
-    expect(tables).toHaveLength(1);
+    // The kept collection's vec0 table and its FTS5 table; nothing of the dropped one.
+    expect(tables).toEqual(['vecdex_vec_2', 'vecdex_fts_2']);
     expect(
       raw.prepare(`SELECT count(*) FROM sqlite_master WHERE name LIKE 'vecdex\\_vec\\_1\\_%' ESCAPE '\\'`).pluck().get(),
     ).toBe(0);
+    const ftsLeft = raw.prepare(`SELECT count(*) FROM sqlite_master WHERE name LIKE 'vecdex\\_fts\\_1%' ESCAPE '\\'`);
+    expect(ftsLeft.pluck().get()).toBe(0);
     expect(raw.prepare('SELECT count(*) FROM vecdex_items').pluck().get()).toBe(1);
     expect(raw.prepare('SELECT count(*) FROM vecdex_changes').pluck().get()).toBe(1);
     raw.close();

@@ -177,7 +177,7 @@ describe('plugin', () => {
       metrics: ['cosine', 'l2', 'l1', 'ip'],
       maxDimensions: 8192,
       filters: true,
-      fullText: false,
+      fullText: true,
       concurrentWriters: false,
       nativeIndexes: [],
     });

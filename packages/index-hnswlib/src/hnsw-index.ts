@@ -7,6 +7,7 @@ import {
   type IndexEntry,
   type IndexHit,
   type IndexKey,
+  type IndexSaveOptions,
   type IndexSearchOptions,
   type IndexStats,
   type JsonValue,
@@ -46,6 +47,8 @@ export class HnswIndex implements VectorIndex {
   #generation = 0;
   #bytesOnDisk: number | undefined;
   #lastLoadProblem: string | null = null;
+  /** The feed cursor of the files last saved or loaded (undefined: not recorded). */
+  #cursor: string | null | undefined = undefined;
 
   constructor(binding: HnswlibBinding, context: IndexContext, params: HnswParams, space: HnswSpace) {
     this.#binding = binding;
@@ -100,7 +103,7 @@ export class HnswIndex implements VectorIndex {
     );
   }
 
-  save(): Promise<{ [key: string]: JsonValue }> {
+  save(options?: IndexSaveOptions): Promise<{ [key: string]: JsonValue }> {
     return this.#exclusive(async () => {
       const native = this.#open();
       const { directory, definition, metric, dimensions } = this.#context;
@@ -122,10 +125,12 @@ export class HnswIndex implements VectorIndex {
           deleted: labels.free,
           capacity: native.getMaxElements(),
           hnswlibNode: HNSWLIB_NODE_VERSION,
+          ...(options !== undefined ? { cursor: options.cursor } : {}),
         },
         { dimensions, M: this.#params.M, efConstruction: this.#params.efConstruction, count: labels.slots },
       );
       this.#generation = generation;
+      this.#cursor = manifest.cursor;
       this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
       return {
         format: FORMAT,
@@ -154,6 +159,7 @@ export class HnswIndex implements VectorIndex {
       this.#native = read.native;
       this.#labels = read.labels;
       this.#generation = read.manifest.generation;
+      this.#cursor = read.manifest.cursor;
       this.#bytesOnDisk = read.manifest.files.index.bytes + read.manifest.files.labels.bytes;
       return true;
     });
@@ -174,6 +180,7 @@ export class HnswIndex implements VectorIndex {
       needsCompaction: this.needsCompaction(),
       generation: this.#generation,
       lastLoadProblem: this.#lastLoadProblem,
+      ...(this.#cursor !== undefined ? { cursor: this.#cursor } : {}),
     };
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,7 +22,7 @@ export const FORMAT = 'vecdex-hnswlib';
 export const FORMAT_VERSION = 1;
 export const MANIFEST = 'manifest.json';
 const MAX_MANIFEST_BYTES = 1 << 20;
-const OWNED_FILE = /^(index\.\d+\.hnsw|labels\.\d+\.json|manifest\.json)(\.tmp)?$/;
+const OWNED_FILE = /^(index\.\d+\.hnsw|labels\.\d+\.json|manifest\.json)(\.[\w-]+\.tmp|\.tmp)?$/;
 
 export interface FileRecord {
   name: string;
@@ -43,6 +43,12 @@ export interface Manifest {
   deleted: number;
   capacity: number;
   hnswlibNode: string;
+  /**
+   * The change-feed cursor these files reflect (`save({ cursor })`). Absent in files saved
+   * before it was recorded. Two processes may save one index in either order, so this, not the
+   * catalog's cursor, says where a sync of these files must continue.
+   */
+  cursor?: string | null;
   files: { index: FileRecord; labels: FileRecord };
   savedAt: number;
 }
@@ -78,7 +84,7 @@ export async function saveFiles(
 ): Promise<Manifest> {
   const indexName = `index.${generation}.hnsw`;
   const labelsName = `labels.${generation}.json`;
-  const indexTmp = path.join(directory, `${indexName}.tmp`);
+  const indexTmp = path.join(directory, tmpName(indexName));
   await writeNative(indexTmp);
   await fsyncFile(indexTmp);
   const index = await describeFile(indexTmp, indexName);
@@ -161,6 +167,7 @@ function checkManifest(m: Manifest, expect: Expectation): string | null {
   if (m.definition?.name !== expect.definition.name || m.definition?.createdAt !== expect.definition.createdAt) {
     return 'files belong to another index definition';
   }
+  if (m.cursor !== undefined && m.cursor !== null && typeof m.cursor !== 'string') return 'bad cursor';
   if (m.metric !== expect.metric || m.dimensions !== expect.dimensions)
     return 'files were built for another metric or dimensions';
   for (const [name, want] of Object.entries(expect.structural)) {
@@ -174,8 +181,16 @@ function checkManifest(m: Manifest, expect: Expectation): string | null {
   return null;
 }
 
+/**
+ * A temporary name no other writer uses: two processes saving the same index at once must not
+ * write into one `.tmp` file (the loser's save would then fail or reference a mixed file).
+ */
+function tmpName(name: string): string {
+  return `${name}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+}
+
 async function writeAtomic(directory: string, name: string, text: string): Promise<FileRecord> {
-  const tmp = path.join(directory, `${name}.tmp`);
+  const tmp = path.join(directory, tmpName(name));
   const data = Buffer.from(text, 'utf8');
   const handle = await open(tmp, 'w');
   try {
@@ -219,9 +234,40 @@ async function readHeader(file: string): Promise<Buffer> {
   }
 }
 
+/** A `.tmp` file of a live process younger than this may be a save in progress: left alone. */
+const TMP_GRACE_MS = 10 * 60 * 1000;
+
 async function removeOtherGenerations(directory: string, keep: number): Promise<void> {
   for (const name of await readdir(directory)) {
-    const m = /^(?:index|labels)\.(\d+)\./.exec(name);
-    if (m && (Number(m[1]) !== keep || name.endsWith('.tmp'))) await rm(path.join(directory, name), { force: true });
+    const m = /^(?:index|labels|manifest)\.(\d+)?/.exec(name);
+    if (m === null) continue;
+    const file = path.join(directory, name);
+    if (name.endsWith('.tmp')) {
+      if (await abandoned(file, name)) await rm(file, { force: true });
+    } else if (m[1] !== undefined && Number(m[1]) !== keep) {
+      await rm(file, { force: true });
+    }
+  }
+}
+
+/**
+ * Whether a temporary file is left over from a save that will not finish: its writer (the pid
+ * in its name) is gone, or it is older than the grace period. Another live process's file may
+ * be a save in progress.
+ */
+async function abandoned(file: string, name: string): Promise<boolean> {
+  const writer = /\.(\d+)-[0-9a-f]{8}\.tmp$/.exec(name);
+  if (writer === null || !processAlive(Number(writer[1]))) return true;
+  const info = await stat(file).catch(() => null);
+  return info !== null && Date.now() - info.mtimeMs > TMP_GRACE_MS;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -43,6 +43,27 @@ async function flipByte(file: string, offset: number): Promise<void> {
 }
 
 describe('save and load', () => {
+  it('records the feed cursor save is given, and reports it after a load (absent when not given)', async () => {
+    const first = await reopen();
+    expect(await first.load(state)).toBe(true);
+    expect(first.stats().cursor, 'saved without a cursor').toBeUndefined();
+    const saved = await first.save({ cursor: '1234' });
+    expect(first.stats().cursor).toBe('1234');
+    await first.close();
+    const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as { cursor?: unknown };
+    expect(manifest.cursor).toBe('1234');
+    const second = await reopen();
+    expect(await second.load(saved)).toBe(true);
+    expect(second.stats().cursor).toBe('1234');
+    // A build's cursor may be null (an empty feed): recorded as null, not dropped.
+    await second.save({ cursor: null });
+    const third = await reopen();
+    expect(await third.load(await second.save({ cursor: null }))).toBe(true);
+    expect(third.stats().cursor).toBeNull();
+    await second.close();
+    await third.close();
+  });
+
   it('save returns catalog state; a new instance loads the same index', async () => {
     // 200 entries over 150 distinct keys (the build replaced 50), then 15 deleted.
     expect(model.size).toBe(135);

@@ -36,6 +36,11 @@ export const REBUILD_FRACTION = 0.5;
  * written only after a save. A crash between the two leaves files newer than the cursor; the
  * next sync replays those changes, which is harmless because the feed holds each item's latest
  * state (an upsert replays the same vector, a delete of an absent key is a no-op).
+ *
+ * Two processes syncing the same index can interleave the other way too: one saves files at an
+ * older position after the other saved newer ones, and the catalog ends with the newer cursor.
+ * So `save` is told the cursor, plugins keep it with their files, and `open` continues from the
+ * cursor of the files it actually loaded.
  */
 export class IndexRuntime {
   readonly definition: IndexDefinition;
@@ -61,7 +66,8 @@ export class IndexRuntime {
   ): Promise<{ runtime: IndexRuntime; rebuilt: string | null }> {
     const { backend } = deps;
     const first = await backend.getCollection(definition.collections[0] as string);
-    if (first === null) throw new VecdexError('UNKNOWN_COLLECTION', `index "${definition.name}" covers a collection that no longer exists`);
+    if (first === null)
+      throw new VecdexError('UNKNOWN_COLLECTION', `index "${definition.name}" covers a collection that no longer exists`);
     const directory = path.join(deps.dataDir, 'indexes', definition.name);
     await mkdir(directory, { recursive: true });
     const plugin = deps.plugins.index(definition.plugin);
@@ -69,7 +75,15 @@ export class IndexRuntime {
     const state = await backend.getIndexState(definition.name);
     const runtime = new IndexRuntime(definition, backend, index, state);
     if (state === null) return { runtime, rebuilt: null };
-    if (await index.load(state.state)) return { runtime, rebuilt: null };
+    if (await index.load(state.state)) {
+      // The files know the cursor they were saved at (plugins that record it). Another process
+      // may have saved them after this catalog cursor was written, at an older or newer
+      // position: continue from the files' own cursor, so a sync replays whatever they lack
+      // (replaying is harmless: the feed holds each item's latest state).
+      const filesCursor = index.stats().cursor;
+      if (filesCursor !== undefined && filesCursor !== state.cursor) runtime.#state = { ...state, cursor: filesCursor };
+      return { runtime, rebuilt: null };
+    }
     await runtime.build();
     const reason = index.stats().lastLoadProblem;
     runtime.lastRebuildReason = `index files were missing or failed verification${typeof reason === 'string' ? ` (${reason})` : ''}`;
@@ -127,9 +141,12 @@ export class IndexRuntime {
       // Stop at what was pending when the sync began, so steady writers cannot keep it running forever.
       if (batch.done || batch.changes.length === 0 || applied >= total) break;
     }
-    if (this.#index.stats().needsCompaction === true) {
+    const after = this.#index.stats();
+    if (after.needsCompaction === true) {
       await this.build(onProgress);
-      this.lastRebuildReason = 'the deleted fraction passed the compaction threshold';
+      // A plugin may say why (a FAISS index asks to retrain when its data outgrew its training set).
+      this.lastRebuildReason =
+        typeof after.rebuildReason === 'string' ? after.rebuildReason : 'the deleted fraction passed the compaction threshold';
       return { applied, rebuilt: this.lastRebuildReason };
     }
     if (applied > 0 || cursor !== this.#state.cursor) await this.#commit(cursor);
@@ -166,7 +183,7 @@ export class IndexRuntime {
   }
 
   async #commit(cursor: string | null): Promise<void> {
-    const pluginState = await this.#index.save();
+    const pluginState = await this.#index.save({ cursor });
     const state: IndexSyncState = { cursor, state: pluginState, updatedAt: Date.now() };
     await this.#backend.putIndexState(this.definition.name, state);
     this.#state = state;

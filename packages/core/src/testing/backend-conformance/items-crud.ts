@@ -81,6 +81,35 @@ export function itemTests(ctx: ConformanceContext): void {
       expectSameItem((await b.get('items', [before.id]))[0], again);
     });
 
+    it('stores contentHash, returns it from get and scan, and a later upsert without it clears it', async () => {
+      const b = await ctx.fresh();
+      await b.createCollection(spec('items', 3, ctx.defaultMetric));
+      const hash = `sha256:${'ab'.repeat(32)}`;
+      await b.upsert('items', [
+        { id: 'hashed', vector: new Float32Array([1, 2, 3]), content: null, metadata: null, contentHash: hash },
+        { id: 'plain', vector: new Float32Array([3, 2, 1]), content: 'text', metadata: { a: 1 } },
+      ]);
+      const got = await b.get('items', ['hashed', 'plain'], { vectors: false });
+      expect(got.map((i) => i.contentHash)).toEqual([hash, null]);
+      const scanned = (await scanAll(b, 'items', { batchSize: 1, vectors: false })).items;
+      expect(new Map(scanned.map((i) => [i.id, i.contentHash]))).toEqual(
+        new Map([
+          ['hashed', hash],
+          ['plain', null],
+        ]),
+      );
+      const changed = `sha256:${'cd'.repeat(32)}`;
+      await b.upsert('items', [
+        { id: 'plain', vector: new Float32Array([3, 2, 1]), content: 'new', metadata: null, contentHash: changed },
+      ]);
+      await b.upsert('items', [{ id: 'hashed', vector: new Float32Array([1, 2, 3]), content: null, metadata: null }]);
+      const after = await b.get('items', ['hashed', 'plain']);
+      expect(
+        after.map((i) => i.contentHash),
+        'an upsert replaces contentHash like content',
+      ).toEqual([null, changed]);
+    });
+
     it('get keeps the order asked, skips missing ids and honours vectors: false', async () => {
       const { b, items } = await seeded(ctx, 10);
       const ids = ['item-7', 'missing-1', 'item-2', 'item-9', 'missing-2', 'item-0'];
