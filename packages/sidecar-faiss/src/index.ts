@@ -1,0 +1,65 @@
+/**
+ * @vecdex/sidecar-faiss: a FAISS index kept beside the store (sqlite-vec or pgvector), built from
+ * it and synced from its change feed, for the fastest reads and for compressed indexes (IVF with
+ * scalar or product quantization) that fit big corpora in memory. Metrics `l2` and `cosine`.
+ *
+ * ```ts
+ * // vecdex.config.ts
+ * export default defineConfig({ plugins: ['@vecdex/sidecar-faiss'] })
+ * // then
+ * await vx.indexes.create({ name: 'docs-faiss', plugin: 'faiss', collections: ['docs'], params: { factory: 'IVF256,SQ8' } })
+ * ```
+ */
+import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex } from '@vecdex/core';
+import { FaissIndex } from './faiss-index.js';
+import { normalizeFaissParams, paramsToJson } from './faiss-params.js';
+import { describeFactory } from './index-plan.js';
+import { loadFaiss } from './load-faiss.js';
+
+const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine']);
+
+export default definePlugin({
+  kind: 'index',
+  name: 'faiss',
+  metrics: METRICS,
+  normalizeParams: (params) => paramsToJson(normalizeFaissParams(params)),
+  async open(context: IndexContext): Promise<VectorIndex> {
+    if (!METRICS.includes(context.metric)) {
+      throw new VecdexError(
+        'UNSUPPORTED_METRIC',
+        `metric "${context.metric}" is not supported by index plugin faiss; use one of: ${METRICS.join(', ')} (or another index plugin, e.g. hnswlib for ip)`,
+        { details: { metric: context.metric, supported: METRICS } },
+      );
+    }
+    if (!Number.isInteger(context.dimensions) || context.dimensions < 1) {
+      throw new VecdexError(
+        'INVALID_ARGUMENT',
+        `index "${context.definition.name}": dimensions must be a positive integer, got ${context.dimensions}`,
+      );
+    }
+    // Stored params are re-validated: a definition may predate a default or have been edited by hand.
+    const params = normalizeFaissParams(context.definition.params);
+    const binding = await loadFaiss();
+    if (params.factory !== null) {
+      describeFactory(params.factory);
+      // Let FAISS parse it now (an empty index is cheap), so a bad string fails at open, not mid-build.
+      try {
+        binding.Index.fromFactory(context.dimensions, params.factory, binding.MetricType.METRIC_L2);
+      } catch (cause) {
+        throw new VecdexError(
+          'INVALID_ARGUMENT',
+          `faiss index "${context.definition.name}": FAISS refused the factory string "${params.factory}" for ${context.dimensions}-d vectors (${(cause as Error).message.split('\n')[0]}). Examples: Flat, IVF256,Flat, IVF256,SQ8, IVF256,PQ16 (16 must divide the dimensions), HNSW32`,
+          { cause, details: { name: 'factory', factory: params.factory } },
+        );
+      }
+    }
+    return new FaissIndex(binding, context, params);
+  },
+});
+
+export { FaissIndex } from './faiss-index.js';
+export { DEFAULT_PARAMS, normalizeFaissParams, type FaissParams } from './faiss-params.js';
+export { automaticFactory, planIndex, type IndexPlan } from './index-plan.js';
+export { loadFaiss, importFaiss, FAISS_NODE_VERSION } from './load-faiss.js';
+export type { ExportResult } from './export-index.js';
+export { patchSerialized, readTuning, type Tuning } from './native-tuning.js';
