@@ -18,6 +18,7 @@ interface SimilarOptions {
   stale?: StalePolicy;
   param?: Record<string, JsonValue>;
   explain?: boolean;
+  text?: string;
 }
 
 /** One hit as `--json` prints it. */
@@ -25,6 +26,8 @@ export interface HitView {
   collection: string;
   id: string;
   distance: number;
+  /** With --text: the fused score (higher is better). */
+  score?: number;
   metadata: SearchHit['metadata'];
   content?: string | null;
 }
@@ -37,6 +40,7 @@ export function formatPlan(plan: SearchPlan): string {
     ['strategy', plan.strategy],
     ['index', plan.index ?? '-'],
     ['reason', plan.reason],
+    ...(plan.matching !== undefined ? [['matching', `${plan.matching} items match the filter`] as const] : []),
     ['pending', `${plan.pending}${plan.pending > 0 ? ' (changes the index had not applied yet)' : ''}`],
   ]);
 }
@@ -48,7 +52,6 @@ export function formatPlan(plan: SearchPlan): string {
 export function registerSimilar(program: Command, io: CliIo): void {
   program
     .command('similar <collection>')
-    .alias('search')
     .description('find the k nearest items to a vector or to a stored item (smaller distance = closer)')
     .option('--vector <json>', 'query vector as a JSON array, e.g. "[0.1, 0.2, 0.3]"')
     .option('--id <id>', "use this stored item's vector as the query (the item itself is left out)")
@@ -64,6 +67,7 @@ export function registerSimilar(program: Command, io: CliIo): void {
       ).choices(['sync', 'allow', 'error']),
     )
     .option('--param <key=value>', 'per-query index parameter, repeatable, e.g. --param efSearch=100', keyValueParam)
+    .option('--text <words>', 'also find these words in content and fuse both rankings (hybrid; see `vecdex search`)')
     .option('--explain', 'also print how the query was answered (strategy, index, reason, pending); with --json: {plan, hits}')
     .addHelpText(
       'after',
@@ -94,10 +98,12 @@ Examples:
           ...(opts.exact === true ? { exact: true } : {}),
           ...(opts.stale !== undefined ? { stale: opts.stale } : {}),
           ...(opts.param !== undefined ? { params: opts.param } : {}),
+          ...(opts.text !== undefined ? { text: opts.text } : {}),
         }),
       );
       const views: HitView[] = hits.map((h) => {
         const v: HitView = { collection: h.collection, id: h.id, distance: h.distance, metadata: h.metadata ?? null };
+        if (h.score !== undefined) v.score = h.score;
         if (withContent) v.content = h.content ?? null;
         return v;
       });
