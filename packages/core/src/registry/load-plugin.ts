@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { CONTRACT_VERSION, isPlugin, type PluginSpec, type VecdexPlugin } from '../contracts/plugin.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import type { PluginRef } from '../config/vecdex-config.js';
+import { checkPluginShape, notAPluginHint } from './check-plugin.js';
 import { resolvePackageEntry } from './resolve-package.js';
 
 /**
@@ -21,7 +22,14 @@ export async function loadPlugin<K extends PluginSpec['kind']>(
   if (!isPlugin(plugin)) {
     throw new VecdexError(
       'PLUGIN_INVALID',
-      `${label} is not a vecdex plugin: its default export must be made with definePlugin() from @vecdex/core`,
+      `${label} is not a vecdex plugin: its default export must be made with definePlugin() from @vecdex/core${typeof ref === 'string' ? notAPluginHint(mod) : ''}`,
+      { details: { plugin: label } },
+    );
+  }
+  if (typeof plugin.contractVersion !== 'number') {
+    throw new VecdexError(
+      'PLUGIN_INVALID',
+      `${label} declares no plugin contract version; make its default export with definePlugin() from @vecdex/core`,
       { details: { plugin: label } },
     );
   }
@@ -32,6 +40,7 @@ export async function loadPlugin<K extends PluginSpec['kind']>(
       { details: { plugin: label, pluginVersion: plugin.contractVersion, coreVersion: CONTRACT_VERSION } },
     );
   }
+  checkPluginShape(plugin, label);
   if (options.kind !== undefined && plugin.kind !== options.kind) {
     throw new VecdexError(
       'PLUGIN_INVALID',
