@@ -30,9 +30,32 @@ fi
 
 # ---- services for the integration tests --------------------------------------------------------
 # >>> services >>>
-# Later: PostgreSQL + pgvector (scripts/setup-postgres.sh prints VECDEX_TEST_PG_URL; stop it with
-# scripts/stop-postgres.sh in the EXIT trap) and FAISS (faiss-node built against Debian's
-# libfaiss). Each service script exports what the tests need and registers its own cleanup.
+# Each service exports what its tests need and adds its own cleanup to `cleanups` (commands run
+# by the one EXIT trap, in order; later stages add theirs the same way instead of a new trap).
+cleanups=()
+run_cleanups() { for c in "${cleanups[@]+"${cleanups[@]}"}"; do eval "$c" || true; done; }
+trap run_cleanups EXIT
+# PostgreSQL + pgvector: a throwaway server on a private port (scripts/setup-postgres.sh installs
+# PostgreSQL 15 and builds pgvector 0.8.0 when missing). VECDEX_REQUIRE_PG=1 makes every pgvector
+# suite fail, never skip, when the server is missing.
+step "PostgreSQL + pgvector (scripts/setup-postgres.sh)"
+export VECDEX_REQUIRE_PG=1
+if pg_env="$(bash scripts/setup-postgres.sh)"; then
+  eval "$pg_env"
+  cleanups+=('bash scripts/stop-postgres.sh "$VECDEX_PG_DIR"')
+else
+  failed_stages+=("postgres setup")
+  echo "test-all.sh: PostgreSQL setup failed; the pgvector suites will fail" >&2
+fi
+# FAISS: faiss-node compiled against Debian's libfaiss when its prebuilt cannot be downloaded
+# (scripts/setup-faiss.sh, idempotent). VECDEX_REQUIRE_FAISS=1 makes the FAISS suites fail,
+# never skip, when the binding does not load.
+step "FAISS (scripts/setup-faiss.sh)"
+export VECDEX_REQUIRE_FAISS=1
+if ! bash scripts/setup-faiss.sh; then
+  failed_stages+=("faiss setup")
+  echo "test-all.sh: FAISS setup failed; the FAISS suites will fail" >&2
+fi
 # <<< services <<<
 
 # ---- static checks ----------------------------------------------------------------------------
@@ -51,7 +74,7 @@ fi
 # ---- tests ------------------------------------------------------------------------------------
 step "tests (vitest run)"
 report_dir="$(mktemp -d)"
-trap 'rm -rf "$report_dir"' EXIT
+cleanups+=('rm -rf "$report_dir"')
 report="$report_dir/vitest.json"
 vitest_rc=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile="$report" || vitest_rc=$?

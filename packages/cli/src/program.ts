@@ -1,12 +1,16 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
+import { registerBench } from './commands/bench.js';
 import { registerCollections } from './commands/collections.js';
 import { registerConfig } from './commands/config.js';
 import { registerDelete } from './commands/delete.js';
+import { registerEmbed } from './commands/embed.js';
+import { registerEmbedMulti } from './commands/embed-multi.js';
 import { registerGet } from './commands/get.js';
 import { registerImport } from './commands/import.js';
 import { registerIndexes } from './commands/indexes.js';
 import { registerInit } from './commands/init.js';
+import { registerSearch } from './commands/search.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
 
@@ -46,8 +50,12 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerInit(program, io);
   registerCollections(program, io);
   registerImport(program, io);
+  registerEmbed(program, io);
+  registerEmbedMulti(program, io);
   registerSimilar(program, io);
+  registerSearch(program, io);
   registerIndexes(program, io);
+  registerBench(program, io);
   registerGet(program, io);
   registerDelete(program, io);
   registerConfig(program, io);

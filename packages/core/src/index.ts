@@ -13,6 +13,7 @@ export type {
   IndexSearchOptions,
   IndexHit,
   IndexStats,
+  IndexSaveOptions,
   VectorIndex,
 } from './contracts/index-plugin.js';
 export type { EmbeddingProvider, ProviderPluginSpec } from './contracts/embedding-provider.js';
@@ -54,6 +55,7 @@ export {
   type VecdexConfig,
   type ResolvedConfig,
   type PluginRef,
+  type EmbeddingConfig,
 } from './config/vecdex-config.js';
 export { loadConfig, resolveInlineConfig, CONFIG_SEARCH_PLACES, type LoadConfigOptions } from './config/load-config.js';
 export { validateConfig } from './config/validate-config.js';
@@ -63,11 +65,38 @@ export { resolvePackageEntry } from './registry/resolve-package.js';
 export { PluginRegistry } from './registry/plugin-registry.js';
 
 export { Vecdex } from './api/vecdex.js';
-export { Collection, type SimilarOptions, type UpsertResult } from './api/collection.js';
+export { Collection, type SimilarOptions, type SearchRequest, type UpsertResult } from './api/collection.js';
+export { type FusionOptions, type HybridHit, MAX_TEXT_LENGTH } from './api/hybrid-search.js';
+export { DEFAULT_RRF_K, reciprocalRankFusion, type RankedList, type FusedEntry } from './fusion/reciprocal-rank-fusion.js';
 export { Collections } from './api/collections.js';
 export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';
-export { EXACT_SUBSET_THRESHOLD, type SearchPlan } from './api/plan-search.js';
+export { EXACT_SUBSET_THRESHOLD, OVERSAMPLE_MIN_SELECTIVITY, type SearchPlan } from './api/plan-search.js';
 
 export { Indexes, type CreateIndexOptions, type IndexQuery } from './indexes/index-manager.js';
 export type { IndexStatus, StalePolicy } from './indexes/index-status.js';
 export type { ProgressEvent, ProgressFn, SyncResult } from './indexes/index-runtime.js';
+
+export { createHashingProvider, hashText, DEFAULT_HASHING_DIMENSIONS } from './providers/hashing-provider.js';
+export {
+  createOpenAIProvider,
+  DEFAULT_OPENAI_API_BASE,
+  DEFAULT_OPENAI_MODEL,
+  type OpenAIProviderOptions,
+} from './providers/openai-provider.js';
+export { hashingPlugin, openaiPlugin, BUILTIN_PROVIDERS, DEFAULT_PROVIDER } from './providers/builtin-providers.js';
+export { createEmbeddingProvider, mergeEmbeddingSettings, type ProviderRequest } from './providers/create-provider.js';
+export {
+  embedWithRetry,
+  EmbedBatchError,
+  type EmbedWithRetryOptions,
+  type EmbedAttemptEvent,
+} from './providers/embed-with-retry.js';
+export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './providers/backoff.js';
+export { parseRetryAfter } from './providers/retry-after.js';
+export { providerError, type ProviderFailure } from './providers/provider-error.js';
+export { validateEmbeddingResponse } from './providers/validate-response.js';
+export { ingest } from './ingest/ingest.js';
+export type { IngestOptions, IngestRecord, IngestReport, IngestFailure, IngestProgress } from './ingest/ingest-types.js';
+export { contentHash, estimateTokens } from './ingest/content-hash.js';
+export { EmbeddingCache, cacheCollectionName } from './ingest/embedding-cache.js';
+export { RESERVED_COLLECTION_PREFIX, isReservedCollectionName } from './ingest/reserved-names.js';

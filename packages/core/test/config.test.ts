@@ -179,6 +179,7 @@ describe('loadConfig search scope', () => {
       backend: { use: '@vecdex/backend-sqlitevec', options: {} },
       plugins: [],
       dataDir: path.join(dir, '.vecdex'),
+      embedding: {},
       baseDir: dir,
       configPath: null,
     });
@@ -230,7 +231,11 @@ describe('explicit config files', () => {
 
 describe('invalid configs give CONFIG_INVALID naming the key, the expected type and the file', () => {
   const cases: [string, unknown, string][] = [
-    ['unknown key', { dataDir: 'x', backends: [] }, 'unknown config key "backends"; known keys: backend, plugins, dataDir'],
+    [
+      'unknown key',
+      { dataDir: 'x', backends: [] },
+      'unknown config key "backends"; known keys: backend, plugins, dataDir, embedding',
+    ],
     [
       'backend.options not an object',
       { backend: { use: 'sqlitevec', options: 'path=x.db' } },

@@ -7,6 +7,7 @@ import type { CliIo } from '../cli-io.js';
 import { confirm } from '../confirm.js';
 import { indexProgress } from '../index-progress.js';
 import { withStore } from '../open-store.js';
+import { registerIndexExport } from './index-export.js';
 import { formatBytes, formatCount, formatFields, formatTable, truncate } from '../output/format-table.js';
 import { commaList, keyValueParam } from '../parse-args.js';
 
@@ -97,7 +98,7 @@ async function runBuild(ctx: CliContext, name: string, verb: 'built' | 'rebuilt'
   });
 }
 
-/** `vecdex index create|list|build|rebuild|sync|status|drop`. */
+/** `vecdex index create|list|build|rebuild|sync|status|drop|export`. */
 export function registerIndexes(program: Command, io: CliIo): void {
   const group = program
     .command('index')
@@ -250,4 +251,6 @@ Examples:
         });
       });
     });
+
+  registerIndexExport(group, io);
 }

@@ -4,6 +4,7 @@ import { VecdexError } from '../errors/vecdex-error.js';
 import type { CollectionInfo, CollectionSpec } from '../model/collection.js';
 import { validateCollectionSpec } from '../validation/validate-collection-spec.js';
 import { validateName } from '../validation/validate-name.js';
+import { isReservedCollectionName } from '../ingest/reserved-names.js';
 
 /** Create, list, inspect and delete collections: `vx.collections`. */
 export class Collections {
@@ -26,8 +27,9 @@ export class Collections {
     return this.#backend.createCollection(valid);
   }
 
+  /** User collections; core's own (the embedding cache, `_vecdex.*`) are left out. */
   async list(): Promise<CollectionInfo[]> {
-    return this.#backend.listCollections();
+    return (await this.#backend.listCollections()).filter((c) => !isReservedCollectionName(c.name));
   }
 
   /** The collection's info, or null. */

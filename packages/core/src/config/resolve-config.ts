@@ -39,6 +39,7 @@ export function resolveConfig(
     backend: Object.freeze({ use, options: Object.freeze(options) }),
     plugins: Object.freeze([...(config.plugins ?? [])]),
     dataDir,
+    embedding: Object.freeze({ ...(config.embedding ?? {}) }),
     baseDir: ctx.baseDir,
     configPath: ctx.configPath,
   });

@@ -1,8 +1,9 @@
 import { isPlugin } from '../contracts/plugin.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import type { PluginRef, VecdexConfig } from './vecdex-config.js';
+import { validateEmbeddingConfig } from './validate-embedding-config.js';
 
-const TOP_KEYS = ['backend', 'plugins', 'dataDir'];
+const TOP_KEYS = ['backend', 'plugins', 'dataDir', 'embedding'];
 
 /**
  * Check a config's shape. The error names the key, what was expected and the file, e.g.
@@ -46,6 +47,7 @@ export function validateConfig(raw: unknown, source: string): VecdexConfig {
   if (cfg.dataDir !== undefined && (typeof cfg.dataDir !== 'string' || cfg.dataDir === '')) {
     bad('dataDir', 'a non-empty path string', cfg.dataDir);
   }
+  if (cfg.embedding !== undefined) validateEmbeddingConfig(cfg.embedding, bad);
   return cfg as VecdexConfig;
 }
 

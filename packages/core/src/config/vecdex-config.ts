@@ -26,6 +26,40 @@ export interface VecdexConfig {
   plugins?: PluginRef[];
   /** Where index files live; relative to the config file. Default `.vecdex`. */
   dataDir?: string;
+  /** How `vecdex embed` / `ingest()` turn text into vectors; CLI flags override each key. */
+  embedding?: EmbeddingConfig;
+}
+
+/**
+ * The embedding provider and its settings. API keys are never written here: name the
+ * environment variable that holds one (`apiKeyEnv`).
+ *
+ * ```ts
+ * embedding: { provider: 'openai', model: 'text-embedding-3-small', apiKeyEnv: 'OPENAI_API_KEY' }
+ * embedding: { provider: 'openai', apiBase: 'http://localhost:11434/v1', model: 'nomic-embed-text' } // Ollama
+ * embedding: { provider: 'hashing', dimensions: 512 }   // offline, lexical (the default)
+ * ```
+ */
+export interface EmbeddingConfig {
+  /** `hashing` (built in, offline; the default), `openai` (built in, any OpenAI-compatible API) or a provider plugin's name. */
+  provider?: string;
+  model?: string;
+  /** Base URL of an OpenAI-compatible API (requests go to `{apiBase}/embeddings`). */
+  apiBase?: string;
+  /** Name of the environment variable holding the API key (default: VECDEX_API_KEY, then OPENAI_API_KEY). */
+  apiKeyEnv?: string;
+  /** Vector length (hashing: the size; others: checked against responses). */
+  dimensions?: number;
+  /** Texts per request. */
+  batchSize?: number;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+  /** Time limit per request in milliseconds (default 60,000). */
+  timeoutMs?: number;
+  /** Attempts per batch, the first included (default 6). */
+  maxAttempts?: number;
+  /** More options handed to a plugin provider's `create`. */
+  options?: { [key: string]: unknown };
 }
 
 /** A config after defaults, environment overrides and validation; frozen. */
@@ -33,6 +67,8 @@ export interface ResolvedConfig {
   readonly backend: { readonly use: PluginRef; readonly options: { readonly [key: string]: unknown } };
   readonly plugins: readonly PluginRef[];
   readonly dataDir: string;
+  /** The `embedding` section as written (empty when absent). */
+  readonly embedding: Readonly<EmbeddingConfig>;
   /** Directory relative paths resolve against: the config file's, or the working directory. */
   readonly baseDir: string;
   /** The file the config came from, or null when defaults were used. */

@@ -17,6 +17,11 @@ export interface IndexPluginSpec {
   readonly name: string;
   /** Metrics the plugin supports; core refuses others at index creation. */
   readonly metrics: readonly Metric[];
+  /**
+   * The index lives inside one collection (a backend's native index on that collection's
+   * table): core refuses a definition over several collections.
+   */
+  readonly singleCollection?: boolean;
   /** Validate and fill defaults; throw `INVALID_ARGUMENT` naming the bad parameter. */
   normalizeParams(params: { [key: string]: JsonValue }): { [key: string]: JsonValue };
   /** Open (not yet load) an index instance. */
@@ -57,6 +62,12 @@ export interface IndexSearchOptions {
    * understand `allow` ignore this.
    */
   where?: { collection: string; filter: FilterNode | null; exclude: readonly string[] };
+  /**
+   * With `allow`: the planner's estimate of the fraction of entries it accepts (0–1). Filtered
+   * search loses recall when few entries pass (an IVF index probes cells holding none of them);
+   * plugins may widen their search for small values (more IVF cells, a larger ef). Optional.
+   */
+  selectivity?: number;
   /** Per-query plugin parameters, e.g. `{ efSearch: 100 }`. */
   params?: { [key: string]: JsonValue };
 }
@@ -74,7 +85,25 @@ export interface IndexStats {
   bytesOnDisk?: number;
   /** True when removed entries are enough of the index that the next sync should rebuild it. */
   needsCompaction?: boolean;
+  /** Why `needsCompaction` is true, in words (core reports it as the rebuild's reason). */
+  rebuildReason?: string | null;
+  /**
+   * The feed cursor the loaded (or last saved) files reflect, as `save` was told it; absent when
+   * the plugin does not record it. After `load`, core syncs from this cursor rather than the
+   * catalog's: two processes syncing one index can leave the catalog's cursor paired with files
+   * another process saved at an older position.
+   */
+  cursor?: string | null;
   [key: string]: JsonValue | undefined;
+}
+
+/** What core tells `save`. */
+export interface IndexSaveOptions {
+  /**
+   * The feed cursor the index's contents reflect. Plugins should store it with the files (their
+   * manifest) and report it as `stats().cursor` after a `load`.
+   */
+  cursor: string | null;
 }
 
 export interface VectorIndex {
@@ -87,11 +116,22 @@ export interface VectorIndex {
   apply(changes: readonly IndexChange[]): Promise<void>;
   search(query: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]>;
   /** Persist atomically; `state` comes back to `load`. Returns plugin state to keep in the catalog. */
-  save(): Promise<{ [key: string]: JsonValue }>;
+  save(options?: IndexSaveOptions): Promise<{ [key: string]: JsonValue }>;
   /** Load what `save` wrote. Returns false when files are missing or corrupt (core rebuilds). */
   load(state: { [key: string]: JsonValue }): Promise<boolean>;
   stats(): IndexStats;
   /** Remove the index's files. */
   drop(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: write the index in its library's own file format to `file`, for use outside vecdex
+   * (plus whatever the plugin needs beside it, e.g. a label → key map at `<file>.ids.json`).
+   * Returns a description of what was written (file names, counts). Plugins without it make
+   * `vx.indexes.export` fail with `NOT_SUPPORTED`.
+   *
+   * ```ts
+   * await vx.indexes.export('docs-faiss', './docs.faiss')   // docs.faiss + docs.faiss.ids.json
+   * ```
+   */
+  export?(file: string): Promise<{ [key: string]: JsonValue }>;
 }

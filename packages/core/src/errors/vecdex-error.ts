@@ -36,6 +36,8 @@ export type VecdexErrorCode =
   | 'INDEX_EXISTS'
   | 'INDEX_STALE'
   | 'NOT_SUPPORTED'
+  | 'PROVIDER_FAILURE'
+  | 'MODEL_MISMATCH'
   | 'BACKEND_FAILURE';
 
 const BRAND = Symbol.for('vecdex.error');

@@ -28,6 +28,8 @@ export interface IndexQuery {
   allow?: (key: { collection: string; id: string }) => boolean;
   /** The structured form of `allow` (see `IndexSearchOptions.where`). */
   where?: IndexSearchOptions['where'];
+  /** See `IndexSearchOptions.selectivity`. */
+  selectivity?: number;
   params?: { [key: string]: JsonValue };
   /** What to do when the index is behind the store (default `sync`). */
   stale?: StalePolicy;
@@ -67,6 +69,13 @@ export class Indexes {
       throw errors.invalidArgument('collections', 'a non-empty array of collection names', options.collections);
     }
     const names = [...new Set(options.collections.map((c) => validateName('collection', c)))];
+    if (plugin.singleCollection === true && names.length > 1) {
+      throw new VecdexError(
+        'INVALID_ARGUMENT',
+        `index plugin ${plugin.name} indexes one collection (it lives in that collection's table), got ${names.length}: ${names.join(', ')}; create one index per collection`,
+        { details: { plugin: plugin.name, collections: names } },
+      );
+    }
     const infos = [];
     for (const c of names) {
       const info = await this.#backend.getCollection(c);
@@ -187,9 +196,30 @@ export class Indexes {
       k: query.k,
       ...(query.allow ? { allow: query.allow } : {}),
       ...(query.where ? { where: query.where } : {}),
+      ...(query.selectivity !== undefined ? { selectivity: query.selectivity } : {}),
       ...(query.params ? { params: query.params } : {}),
     };
     return { hits: await rt.search(vector, opts), pending };
+  }
+
+  /**
+   * Export the index in its plugin's own file format (after applying pending changes), for use
+   * outside vecdex; `NOT_SUPPORTED` when the plugin has no `export`. See `VectorIndex.export`.
+   */
+  export(name: string, file: string): Promise<{ [key: string]: JsonValue }> {
+    return this.#lock.run(name, async () => {
+      const rt = await this.#runtime(name);
+      const index = rt.index;
+      if (typeof index.export !== 'function') {
+        throw new VecdexError(
+          'NOT_SUPPORTED',
+          `index "${name}" (plugin ${rt.definition.plugin}) cannot be exported; only plugins with an export method can (e.g. faiss)`,
+          { details: { index: name, plugin: rt.definition.plugin } },
+        );
+      }
+      if (!rt.built || (await rt.pending()) > 0) await rt.sync();
+      return index.export(file);
+    });
   }
 
   /** Close every opened index instance (files stay). */

@@ -28,6 +28,10 @@ export interface SearchHit {
   collection: string;
   id: string;
   distance: number;
+  /** Hybrid queries (`similar(v, { text })`): the fused RRF score, higher is better; hits are sorted by it. */
+  score?: number;
+  /** Hybrid queries: the keyword relevance, when the keyword side found the hit. */
+  keywordScore?: number;
   metadata?: Metadata | null;
   content?: string | null;
   vector?: Float32Array;

@@ -36,7 +36,9 @@ import { changeFeedClockTests } from './backend-conformance/change-feed-clock.js
 import { changeFeedFollowerTests } from './backend-conformance/change-feed-follower.js';
 import { changeFeedTests } from './backend-conformance/change-feed.js';
 import { collectionTests } from './backend-conformance/collections.js';
+import { filterPropertyTests } from './backend-conformance/filter-property.js';
 import { filterTests } from './backend-conformance/filters.js';
+import { keywordSearchTests } from './backend-conformance/keyword-search.js';
 import { indexCatalogTests } from './backend-conformance/index-catalog.js';
 import { itemTests } from './backend-conformance/items-crud.js';
 import { metricTests } from './backend-conformance/metrics.js';
@@ -48,6 +50,10 @@ export { expectVecdexError, expectBitExact, expectSameRanking, DISTANCE_TOLERANC
 export { bruteForce, type Ranked } from './brute-force.js';
 export { Random, makeItems } from './random.js';
 export { FILTER_CASES } from './backend-conformance/filters.js';
+export { randomFilter, randomMetadata } from './backend-conformance/filter-property.js';
+export { HOSTILE_QUERIES } from './backend-conformance/keyword-search.js';
+export { indexConformanceSuite } from './index-conformance/index-conformance-suite.js';
+export type { IndexConformanceOptions, IndexSuiteContext } from './index-conformance/index-context.js';
 
 /**
  * Register the backend conformance suite with vitest, under `describe('<name> backend conformance')`.
@@ -61,6 +67,8 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     itemTests(ctx);
     metricTests(ctx);
     filterTests(ctx);
+    filterPropertyTests(ctx);
+    keywordSearchTests(ctx);
     changeFeedTests(ctx);
     changeFeedClockTests(ctx);
     changeFeedFollowerTests(ctx);
