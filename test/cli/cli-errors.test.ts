@@ -103,12 +103,22 @@ describe('vecdex CLI: errors, exit codes, config display', () => {
             mirror: 'postgres://admin:s3cr3t@db.example/prod',
           },
         },
+        embedding: {
+          provider: 'openai',
+          model: 'text-embedding-3-small',
+          apiBase: 'http://localhost:11434/v1',
+          apiKeyEnv: 'MY_EMBED_KEY',
+          options: { token: 'sk-emb-456' },
+        },
       }),
     );
     for (const extra of [[], ['--json']]) {
       const r = await vecdexOk(dir, ['--config', 'secret.config.json', 'config', ...extra]);
       const all = r.stdout + r.stderr;
-      expect(all).not.toMatch(/hunter2|sk-live-123|s3cr3t/);
+      expect(all).not.toMatch(/hunter2|sk-live-123|s3cr3t|sk-emb-456/);
+      if (extra.length === 0) expect(r.stdout).toContain(
+          'openai text-embedding-3-small (apiBase: http://localhost:11434/v1, apiKeyEnv: MY_EMBED_KEY, options: {"token":"***"})',
+        );
       expect(all).toContain('postgres://admin:***@db.example/prod');
       expect(all).toContain('secret.config.json');
     }
@@ -117,6 +127,13 @@ describe('vecdex CLI: errors, exit codes, config display', () => {
       use: '@vecdex/backend-sqlitevec',
       options: { path: './vecdex.db', password: '***', apiKey: '***', mirror: 'postgres://admin:***@db.example/prod' },
       fromEnv: [],
+    });
+    expect(json.embedding).toEqual({
+      provider: 'openai',
+      model: 'text-embedding-3-small',
+      apiBase: 'http://localhost:11434/v1',
+      apiKeyEnv: 'MY_EMBED_KEY',
+      options: { token: '***' },
     });
     expect(json.dataDir).toBe(path.join(await realDir(dir), '.vecdex'));
   });

@@ -10,6 +10,16 @@ function refName(ref: PluginRef): string {
   return typeof ref === 'string' ? ref : `${ref.name} (plugin object)`;
 }
 
+/** `provider model (k: v, ...)`, or the default when the config has no embedding section. */
+function embeddingLine(embedding: Record<string, unknown>): string {
+  const { provider, model, ...rest } = embedding;
+  if (provider === undefined && model === undefined && Object.keys(rest).length === 0) return '(none: the offline hashing provider)';
+  const extra = Object.entries(rest).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return [provider ?? '(default provider)', model, extra.length > 0 ? `(${extra.join(', ')})` : undefined]
+    .filter((x) => x !== undefined)
+    .join(' ');
+}
+
 /**
  * `vecdex config`: the resolved config, with environment overrides applied and every secret
  * redacted (keys like password/token/apiKey, passwords in URLs). Does not open the store.
@@ -17,7 +27,7 @@ function refName(ref: PluginRef): string {
 export function registerConfig(program: Command, io: CliIo): void {
   program
     .command('config')
-    .description('show the resolved config (secrets redacted): file, backend, options, data dir')
+    .description('show the resolved config (secrets redacted): file, backend, options, plugins, embedding, data dir')
     .action(async (_opts: unknown, cmd: Command) => {
       const ctx = contextFor(io, cmd);
       const config = await loadConfig({ file: ctx.globals.config, cwd: io.cwd, env: io.env });
@@ -41,6 +51,7 @@ export function registerConfig(program: Command, io: CliIo): void {
         baseDir: config.baseDir,
         backend: { use: refName(config.backend.use), options, fromEnv: envKeys },
         plugins: config.plugins.map(refName),
+        embedding: redact({ ...config.embedding }) as Record<string, unknown>,
         dataDir: config.dataDir,
       };
       if (pluginProblem !== null) ctx.out.warn(`could not load the backend plugin: ${pluginProblem}`);
@@ -54,6 +65,7 @@ export function registerConfig(program: Command, io: CliIo): void {
           ['backend', view.backend.use],
           ['options', optionLines.length === 0 ? '(none)' : optionLines.join('')],
           ['plugins', view.plugins.length === 0 ? '(none)' : view.plugins.join(', ')],
+          ['embedding', embeddingLine(view.embedding)],
           ['data dir', view.dataDir],
           ['base dir', view.baseDir],
         ]);

@@ -36,6 +36,8 @@ const SECRET_PARTS = [
 /** True for option names that hold secrets: password, secret, token, key, apiKey, authToken, ... */
 export function isSecretKey(key: string): boolean {
   const lower = key.toLowerCase();
+  // `apiKeyEnv`, `passwordEnv`: the name of an environment variable, not the secret itself.
+  if (/[a-z]Env$/.test(key) || /_ENV$/.test(key)) return false;
   if (SECRET_PARTS.some((p) => lower.includes(p))) return true;
   const words = key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
