@@ -218,14 +218,18 @@ describe.skipIf('skip' in server)('pgvector native indexes (pgvector-hnsw, pgvec
     const c = vx.collection('pts');
     const q = data.queries[2] as Float32Array;
     await c.upsert([{ id: 'fresh', vector: q, metadata: { cluster: -1, shard: -1 } }]);
-    const { hits, plan } = await c.search(q, { k: 3 });
+    // stale: 'error' refuses an index with pending changes; the plugin declares
+    // maintainedByStore, so core does not count (or sync) before the search.
+    const { hits, plan } = await c.search(q, { k: 3, stale: 'error' });
     expect(plan.strategy).toBe('index');
+    expect(plan.pending).toBe(0);
     expect(hits[0]?.id).toBe('fresh');
     expect(hits[0]?.distance).toBeCloseTo(0, 5);
     await c.delete('fresh');
-    const after = await c.search(q, { k: 3 });
+    const after = await c.search(q, { k: 3, stale: 'error' });
     expect(after.hits.map((h) => h.id)).not.toContain('fresh');
-    // No assertion on lastRebuild/pendingChanges here: the feed's head waits for transactions
+    expect((await vx.indexes.status('pts-hnsw')).pendingChanges).toBe(0);
+    // No assertion on lastRebuild here: the feed's head waits for transactions
     // older than a write (another suite's, autovacuum's) to end, and core may then count the
     // whole collection as pending and rebuild; the answers above never depended on it.
     const status = await vx.indexes.status('pts-hnsw');

@@ -32,6 +32,7 @@ function nativeIndexPlugin(access: PgNativeAccess, method: NativeMethod): IndexP
     name,
     metrics: METHOD_METRICS[method],
     singleCollection: true,
+    maintainedByStore: true, // PostgreSQL updates the index in each write's transaction
     normalizeParams: (params) => ({ ...normalizeNativeParams(method, params) }),
     async open(context: IndexContext): Promise<VectorIndex> {
       const { definition } = context;

@@ -22,6 +22,12 @@ export interface IndexPluginSpec {
    * table): core refuses a definition over several collections.
    */
   readonly singleCollection?: boolean;
+  /**
+   * The store updates the index in the same transaction as every write (a backend's native
+   * index): it is never behind, so core skips the pending-changes check before each search
+   * (one round trip to the store fewer per query). `sync` still records the cursor.
+   */
+  readonly maintainedByStore?: boolean;
   /** Validate and fill defaults; throw `INVALID_ARGUMENT` naming the bad parameter. */
   normalizeParams(params: { [key: string]: JsonValue }): { [key: string]: JsonValue };
   /** Open (not yet load) an index instance. */

@@ -46,16 +46,25 @@ export class IndexRuntime {
   readonly definition: IndexDefinition;
   readonly #backend: StorageBackend;
   readonly #index: VectorIndex;
+  /** The plugin says the store keeps the index current itself (see `maintainedByStore`). */
+  readonly #maintainedByStore: boolean;
   #state: IndexSyncState | null;
   /** Why this process last rebuilt the index instead of loading or syncing it, if it did. */
   lastRebuildReason: string | null = null;
   /** A head cursor at which no change of these collections was pending (see `pending`). */
   #cleanHead: ChangeCursor | null = null;
 
-  private constructor(definition: IndexDefinition, backend: StorageBackend, index: VectorIndex, state: IndexSyncState | null) {
+  private constructor(
+    definition: IndexDefinition,
+    backend: StorageBackend,
+    index: VectorIndex,
+    state: IndexSyncState | null,
+    maintainedByStore: boolean,
+  ) {
     this.definition = definition;
     this.#backend = backend;
     this.#index = index;
+    this.#maintainedByStore = maintainedByStore;
     this.#state = state;
   }
 
@@ -73,7 +82,7 @@ export class IndexRuntime {
     const plugin = deps.plugins.index(definition.plugin);
     const index = await plugin.open({ definition, dimensions: first.dimensions, metric: first.metric, directory, backend });
     const state = await backend.getIndexState(definition.name);
-    const runtime = new IndexRuntime(definition, backend, index, state);
+    const runtime = new IndexRuntime(definition, backend, index, state, plugin.maintainedByStore === true);
     if (state === null) return { runtime, rebuilt: null };
     if (await index.load(state.state)) {
       // The files know the cursor they were saved at (plugins that record it). Another process
@@ -159,10 +168,12 @@ export class IndexRuntime {
    * cursor, or equal to a head at which nothing was pending (writes to other collections move the
    * head without concerning this index), means 0 without counting. A head cursor is positioned
    * after every committed change, so while it stays the same, nothing new was committed.
+   * An index the store maintains itself (`maintainedByStore`) is never behind once built.
    */
   async pending(): Promise<number> {
     const state = this.#state;
     if (state === null) return this.#backend.countChanges(this.definition.collections, null);
+    if (this.#maintainedByStore) return 0; // the store updates it with every write
     const head = await this.#backend.headCursor();
     if (head === state.cursor || (head !== null && head === this.#cleanHead)) return 0;
     const count = await this.#backend.countChanges(this.definition.collections, state.cursor);
