@@ -116,7 +116,8 @@ describe('vecdex CLI: errors, exit codes, config display', () => {
       const r = await vecdexOk(dir, ['--config', 'secret.config.json', 'config', ...extra]);
       const all = r.stdout + r.stderr;
       expect(all).not.toMatch(/hunter2|sk-live-123|s3cr3t|sk-emb-456/);
-      if (extra.length === 0) expect(r.stdout).toContain(
+      if (extra.length === 0)
+        expect(r.stdout).toContain(
           'openai text-embedding-3-small (apiBase: http://localhost:11434/v1, apiKeyEnv: MY_EMBED_KEY, options: {"token":"***"})',
         );
       expect(all).toContain('postgres://admin:***@db.example/prod');

@@ -22,7 +22,19 @@ describe('redact', () => {
     ]) {
       expect(isSecretKey(key), key).toBe(true);
     }
-    for (const key of ['path', 'host', 'port', 'user', 'database', 'busyTimeoutMs', 'readonly', 'author', 'monkey', 'apiKeyEnv', 'PASSWORD_ENV']) {
+    for (const key of [
+      'path',
+      'host',
+      'port',
+      'user',
+      'database',
+      'busyTimeoutMs',
+      'readonly',
+      'author',
+      'monkey',
+      'apiKeyEnv',
+      'PASSWORD_ENV',
+    ]) {
       expect(isSecretKey(key), key).toBe(false);
     }
   });

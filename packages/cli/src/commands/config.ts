@@ -13,7 +13,8 @@ function refName(ref: PluginRef): string {
 /** `provider model (k: v, ...)`, or the default when the config has no embedding section. */
 function embeddingLine(embedding: Record<string, unknown>): string {
   const { provider, model, ...rest } = embedding;
-  if (provider === undefined && model === undefined && Object.keys(rest).length === 0) return '(none: the offline hashing provider)';
+  if (provider === undefined && model === undefined && Object.keys(rest).length === 0)
+    return '(none: the offline hashing provider)';
   const extra = Object.entries(rest).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return [provider ?? '(default provider)', model, extra.length > 0 ? `(${extra.join(', ')})` : undefined]
     .filter((x) => x !== undefined)

@@ -79,7 +79,11 @@ export class Indexes {
     const infos = [];
     for (const c of names) {
       const info = await this.#backend.getCollection(c);
-      if (info === null) throw errors.unknownCollection(c, (await this.#backend.listCollections()).map((x) => x.name));
+      if (info === null)
+        throw errors.unknownCollection(
+          c,
+          (await this.#backend.listCollections()).map((x) => x.name),
+        );
       infos.push(info);
     }
     const first = infos[0] as (typeof infos)[number];
@@ -92,7 +96,8 @@ export class Indexes {
         );
       }
     }
-    if (!plugin.metrics.includes(first.metric)) throw errors.unsupportedMetric(first.metric, plugin.metrics, `index plugin ${plugin.name}`);
+    if (!plugin.metrics.includes(first.metric))
+      throw errors.unsupportedMetric(first.metric, plugin.metrics, `index plugin ${plugin.name}`);
     if ((await this.#backend.getIndexDefinition(name)) !== null) {
       throw new VecdexError('INDEX_EXISTS', `index "${name}" already exists`, { details: { index: name } });
     }

@@ -11,7 +11,10 @@ export class PluginRegistry {
   /** Register a loaded plugin. Two plugins of one kind may not share a name. */
   add(plugin: VecdexPlugin): void {
     if (plugin.kind === 'backend') {
-      throw new VecdexError('PLUGIN_INVALID', `"${plugin.name}" is a backend plugin; name it under "backend" in the config, not "plugins"`);
+      throw new VecdexError(
+        'PLUGIN_INVALID',
+        `"${plugin.name}" is a backend plugin; name it under "backend" in the config, not "plugins"`,
+      );
     }
     const map = plugin.kind === 'index' ? this.#indexes : this.#providers;
     if (map.has(plugin.name)) {

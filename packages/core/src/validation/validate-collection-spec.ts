@@ -6,7 +6,8 @@ import { validateName } from './validate-name.js';
 
 /** Validate a collection spec against the name rule and what the backend can store. */
 export function validateCollectionSpec(spec: unknown, caps: BackendCapabilities, backend: string): Required<CollectionSpec> {
-  if (typeof spec !== 'object' || spec === null) throw errors.invalidArgument('collection spec', 'an object {name, dimensions, metric}', spec);
+  if (typeof spec !== 'object' || spec === null)
+    throw errors.invalidArgument('collection spec', 'an object {name, dimensions, metric}', spec);
   const s = spec as Record<string, unknown>;
   const name = validateName('collection', s.name);
   const dims = s.dimensions;
