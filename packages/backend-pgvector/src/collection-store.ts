@@ -7,6 +7,7 @@ import {
   type CollectionSpec,
   type Metric,
 } from '@vecdex/core';
+import { CATALOG_CHANNEL } from './catalog-cache.js';
 import type { PgClient, PgConnection } from './connection.js';
 import type { PgVectorType } from './native-access.js';
 import { createItemsTableSql, MAX_HALFVEC_DIMENSIONS, MAX_VECTOR_DIMENSIONS, vectorTypeFor, type SchemaNames } from './schema.js';
@@ -29,13 +30,15 @@ interface RawRow {
 }
 
 const COLUMNS = 'cid, name, dimensions, metric, vector_type, model, default_index, created_at';
+const NOTIFY = `SELECT pg_notify('${CATALOG_CHANNEL}', $1)`;
 
 /** Anything that runs a query: the pool or a client inside a transaction. */
 type Queryable = Pick<PgClient, 'query'>;
 
 /**
- * The `collections` table and the per-collection items tables. Rows are read on every call,
- * never cached: other processes create and drop collections in the same schema.
+ * The `collections` table and the per-collection items tables. Rows are read on every call
+ * here; the backend may cache them (`CatalogCache`), which is why every change to the table
+ * notifies `vecdex_catalog` in its own transaction (delivered to listeners at commit).
  */
 export class CollectionStore {
   constructor(
@@ -63,6 +66,7 @@ export class CollectionStore {
       const raw = inserted.rows[0];
       if (raw === undefined) throw errors.collectionExists(spec.name);
       for (const sql of createItemsTableSql(this.names, raw.cid, type, spec.dimensions)) await client.query(sql);
+      await client.query(NOTIFY, [this.names.name]);
       return toRow(raw);
     });
   }
@@ -101,6 +105,7 @@ export class CollectionStore {
         `UPDATE ${this.names.collections} SET default_index = $2, model = $3 WHERE cid = $1 RETURNING ${COLUMNS}`,
         [current.cid, defaultIndex, model],
       );
+      await client.query(NOTIFY, [this.names.name]);
       return toRow(res.rows[0] as RawRow);
     });
   }
@@ -113,6 +118,7 @@ export class CollectionStore {
       await client.query(`DELETE FROM ${this.names.collections} WHERE cid = $1`, [row.cid]);
       await client.query(`DROP TABLE IF EXISTS ${this.names.items(row.cid)}`);
       await client.query(`DELETE FROM ${this.names.changes} WHERE cid = $1`, [row.cid]);
+      await client.query(NOTIFY, [this.names.name]);
       return true;
     });
   }

@@ -38,6 +38,16 @@ export class PgConnection {
     this.server = serverLabel(options.connectionString);
   }
 
+  /** Settings for a connection of its own outside the pool (the catalog cache's listener). */
+  clientConfig(applicationSuffix: string): pg.ClientConfig {
+    const config: pg.ClientConfig = {
+      connectionTimeoutMillis: this.options.connectionTimeoutMs,
+      application_name: `${this.options.applicationName}${applicationSuffix}`.slice(0, 63),
+    };
+    if (this.options.connectionString !== null) config.connectionString = this.options.connectionString;
+    return config;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

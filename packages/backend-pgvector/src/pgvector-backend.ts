@@ -22,6 +22,7 @@ import type {
 } from '@vecdex/core';
 import type pg from 'pg';
 import { escapeIdentifier } from 'pg';
+import { CatalogCache } from './catalog-cache.js';
 import { ChangeFeed } from './change-feed.js';
 import { CollectionStore, toInfo, type CollectionRow } from './collection-store.js';
 import type { PgConnection } from './connection.js';
@@ -53,6 +54,8 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   readonly #keyword: KeywordSearch;
   readonly #indexes: IndexCatalog;
   readonly #indexPlugins: readonly IndexPluginSpec[];
+  /** Collection rows in memory, invalidated by LISTEN/NOTIFY; null with `catalogCache: false`. */
+  readonly #catalog: CatalogCache | null;
 
   /** Use `createPgVectorBackend()`, which connects and migrates the schema first. */
   constructor(conn: PgConnection, names: SchemaNames, options: ResolvedPgVectorOptions) {
@@ -66,6 +69,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     this.#keyword = new KeywordSearch(names);
     this.#indexes = new IndexCatalog(conn, names);
     this.#indexPlugins = Object.freeze(nativeIndexPlugins(this));
+    this.#catalog = options.catalogCache ? new CatalogCache(conn.clientConfig(' catalog-listener'), names.name) : null;
     this.capabilities = Object.freeze({
       metrics: METRICS,
       maxDimensions: MAX_HALFVEC_DIMENSIONS,
@@ -118,14 +122,21 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   // ---- collections ------------------------------------------------------------------------------
 
   async createCollection(spec: Required<CollectionSpec>): Promise<CollectionInfo> {
-    return this.#conn.guard(async () => toInfo(await this.#collections.create(spec, this.#now())));
+    return this.#changingCatalog(async () => toInfo(await this.#collections.create(spec, this.#now())));
   }
 
+  /** Answered from the catalog cache when it holds the row (see `CatalogCache`). */
   async getCollection(name: string): Promise<CollectionInfo | null> {
     return this.#conn.guard(async () => {
-      const row = await this.#collections.find(name);
+      const read = () => this.#collections.find(name);
+      const row = this.#catalog === null ? await read() : await this.#catalog.get(name, read);
       return row === null ? null : toInfo(row);
     });
+  }
+
+  /** Whether collection rows are being cached (the LISTEN connection is up). For tests and status. */
+  get catalogCacheListening(): boolean {
+    return this.#catalog?.listening ?? false;
   }
 
   async listCollections(): Promise<CollectionInfo[]> {
@@ -133,11 +144,20 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   }
 
   async updateCollection(name: string, patch: CollectionPatch): Promise<CollectionInfo> {
-    return this.#conn.guard(async () => toInfo(await this.#collections.update(name, patch)));
+    return this.#changingCatalog(async () => toInfo(await this.#collections.update(name, patch)));
   }
 
   async deleteCollection(name: string): Promise<boolean> {
-    return this.#conn.guard(() => this.#collections.delete(name));
+    return this.#changingCatalog(() => this.#collections.delete(name));
+  }
+
+  /** A change to the collections table: this process's cache is emptied whatever happened. */
+  async #changingCatalog<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#conn.guard(fn);
+    } finally {
+      this.#catalog?.invalidate();
+    }
   }
 
   // ---- items ------------------------------------------------------------------------------------
@@ -284,6 +304,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
 
   /** Close the pool. Idempotent. */
   async close(): Promise<void> {
+    await this.#catalog?.close();
     await this.#conn.close();
   }
 

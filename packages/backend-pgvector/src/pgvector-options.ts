@@ -35,6 +35,12 @@ export interface PgVectorOptions {
   /** `application_name` of the connections, as `pg_stat_activity` shows it (default `vecdex`). */
   applicationName?: string;
   /**
+   * Keep collection definitions in memory, invalidated by LISTEN/NOTIFY (default true): saves a
+   * round trip per search. One extra connection listens. Set false where LISTEN cannot work
+   * (a transaction-pooling PgBouncer); every lookup then reads the server.
+   */
+  catalogCache?: boolean;
+  /**
    * Wall clock in ms (default `Date.now`). Only used for the human-readable `modified`/`createdAt`
    * fields; the change feed never depends on it. Injectable for tests.
    */
@@ -50,6 +56,7 @@ export interface ResolvedPgVectorOptions {
   statementTimeoutMs: number;
   insertPath: InsertPath;
   applicationName: string;
+  catalogCache: boolean;
   clock: () => number;
 }
 
@@ -113,6 +120,9 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
     invalid('applicationName', 'printable ASCII, 1 to 63 characters', applicationName);
   }
 
+  const catalogCache = o.catalogCache ?? true;
+  if (typeof catalogCache !== 'boolean') invalid('catalogCache', 'true or false', catalogCache);
+
   const clock = o.clock ?? Date.now;
   if (typeof clock !== 'function') invalid('clock', 'a function returning milliseconds', clock);
 
@@ -124,6 +134,7 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
     statementTimeoutMs,
     insertPath,
     applicationName,
+    catalogCache,
     clock: clock as () => number,
   };
 }
