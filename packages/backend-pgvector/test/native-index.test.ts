@@ -276,6 +276,26 @@ describe.skipIf('skip' in server)('pgvector native indexes (pgvector-hnsw, pgvec
     expect((await vx.collection('pts').search(data.queries[0] as Float32Array, { k: 10 })).plan.strategy).toBe('exact');
   });
 
+  it('syncs after many writes without rebuilding: PostgreSQL indexed them as they were written', async () => {
+    const c = vx.collection('other');
+    const item = (i: number) => ({ id: `o${i}`, vector: data.vectors[i] as Float32Array });
+    await c.upsert(Array.from({ length: 20 }, (_, i) => item(i)));
+    await vx.indexes.create({ name: 'other-hnsw', plugin: 'pgvector-hnsw', collections: ['other'] });
+    await vx.indexes.build('other-hnsw');
+    // 1,500 pending changes over 20 indexed items: a plugin that applies changes would rebuild.
+    await c.upsert(Array.from({ length: 1500 }, (_, i) => item(i + 20)));
+    const synced = await vx.indexes.sync('other-hnsw');
+    expect(synced).toEqual({ applied: 0, rebuilt: null });
+    const status = await vx.indexes.status('other-hnsw');
+    expect(status.lastRebuild).toBeNull();
+    expect(status.pendingChanges).toBe(0);
+    const q = data.vectors[700] as Float32Array;
+    const { hits, plan } = await c.search(q, { k: 1, index: 'other-hnsw', stale: 'error' });
+    expect(plan.strategy).toBe('index');
+    expect(hits[0]?.id).toBe('o700');
+    expect(await vx.indexes.drop('other-hnsw')).toBe(true);
+  });
+
   it('builds IVFFlat sized from the row count, probes per query', async () => {
     const status = await vx.indexes.build('pts-ivf');
     expect(status.stats?.lists).toBe(23); // 23,100 rows / 1000

@@ -25,7 +25,8 @@ export interface IndexPluginSpec {
   /**
    * The store updates the index in the same transaction as every write (a backend's native
    * index): it is never behind, so core skips the pending-changes check before each search
-   * (one round trip to the store fewer per query). `sync` still records the cursor.
+   * (one round trip to the store fewer per query), and `sync` only records the store's head
+   * cursor: it applies nothing and never rebuilds for the number of changes.
    */
   readonly maintainedByStore?: boolean;
   /** Validate and fill defaults; throw `INVALID_ARGUMENT` naming the bad parameter. */

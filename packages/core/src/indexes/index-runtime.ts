@@ -131,6 +131,12 @@ export class IndexRuntime {
       this.lastRebuildReason = 'the index had never been built';
       return { applied: 0, rebuilt: this.lastRebuildReason };
     }
+    if (this.#maintainedByStore) {
+      // The store already indexed every write: nothing to apply, never a reason to rebuild.
+      const head = await this.#backend.headCursor();
+      if (head !== this.#state.cursor) await this.#commit(head);
+      return { applied: 0, rebuilt: null };
+    }
     const collections = this.definition.collections;
     let cursor = this.#state.cursor;
     const total = await this.#backend.countChanges(collections, cursor);
