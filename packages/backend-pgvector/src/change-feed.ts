@@ -20,6 +20,9 @@ interface ChangeRow extends Partial<ItemRow> {
   found: boolean | null;
 }
 
+/** The `meta` key holding the newest pruned tombstone's position. */
+const PRUNED_KEY = 'tombstones_pruned_through';
+
 /** The horizon: every transaction with a smaller id has finished (committed or aborted). */
 const HORIZON_SQL = 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h';
 
@@ -84,7 +87,7 @@ export class ChangeFeed {
     const limit = request.limit;
     if (!Number.isInteger(limit) || limit < 1) throw errors.invalidArgument('limit', 'a positive integer', limit);
     const vectors = request.vectors ?? true;
-    const horizon = await this.horizon(client);
+    const horizon = await this.horizonFor(client, request.after);
 
     // One query per collection on the (cid, xid, seq) index, merged here.
     const rows: { c: CollectionRow; r: ChangeRow; pos: FeedPosition }[] = [];
@@ -129,7 +132,7 @@ export class ChangeFeed {
   /** How many changes of these collections `read` would return after `after` now. */
   async count(client: PgClient, collections: readonly CollectionRow[], after: ChangeCursor | null): Promise<number> {
     const pos = parseCursor(after);
-    const horizon = await this.horizon(client);
+    const horizon = await this.horizonFor(client, after);
     const res = await client.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM ${this.names.changes}
         WHERE cid = ANY($1::int[]) AND (xid, seq) > ($2::text::xid8, $3::bigint) AND xid < $4::text::xid8`,
@@ -141,6 +144,59 @@ export class ChangeFeed {
   /** The cursor after every change of every finished transaction. */
   async head(client: PgClient): Promise<ChangeCursor> {
     return formatCursor({ xid: await this.horizon(client), seq: 0n });
+  }
+
+  /**
+   * Delete the tombstones at or before the oldest of `readers` (every finished one when it is
+   * empty) and remember the newest deleted position: reads from an older cursor then throw
+   * `CURSOR_EXPIRED`. Call inside a write transaction. A cursor was handed out only once every
+   * row at or before it was final, so no tombstone at or before it can still appear.
+   */
+  async prune(client: PgClient, readers: readonly ChangeCursor[]): Promise<number> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vecdex:${this.names.name}:prune`]);
+    const horizon = await this.horizon(client);
+    let through: FeedPosition = { xid: horizon, seq: 0n };
+    for (const r of readers) {
+      const p = parseCursor(r);
+      if (comparePositions(p, through) < 0) through = p;
+    }
+    const res = await client.query<{ xid: string; seq: string }>(
+      `DELETE FROM ${this.names.changes}
+        WHERE op = 'delete' AND (xid, seq) <= ($1::text::xid8, $2::bigint) AND xid < $3::text::xid8
+        RETURNING xid::text AS xid, seq::text AS seq`,
+      [through.xid.toString(), through.seq.toString(), horizon.toString()],
+    );
+    if (res.rows.length === 0) return 0;
+    let newest: FeedPosition = { xid: 0n, seq: 0n };
+    for (const r of res.rows) {
+      const p = { xid: BigInt(r.xid), seq: BigInt(r.seq) };
+      if (comparePositions(p, newest) > 0) newest = p;
+    }
+    const old = await client.query<{ value: string }>(`SELECT value FROM ${this.names.meta} WHERE key = '${PRUNED_KEY}'`);
+    const before = old.rows[0] === undefined ? null : parseCursor(old.rows[0].value);
+    if (before === null || comparePositions(newest, before) > 0) {
+      await client.query(
+        `INSERT INTO ${this.names.meta} (key, value) VALUES ('${PRUNED_KEY}', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [formatCursor(newest)],
+      );
+    }
+    return res.rows.length;
+  }
+
+  /**
+   * The horizon, after checking that a reader at `after` has not fallen behind pruned
+   * tombstones (one round trip for both).
+   */
+  private async horizonFor(client: PgClient, after: ChangeCursor | null): Promise<bigint> {
+    const res = await client.query<{ h: string; pruned: string | null }>(
+      `SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h,
+              (SELECT value FROM ${this.names.meta} WHERE key = '${PRUNED_KEY}') AS pruned`,
+    );
+    const row = res.rows[0];
+    if (after !== null && row?.pruned != null && comparePositions(parseCursor(after), parseCursor(row.pruned)) < 0) {
+      throw errors.cursorExpired(after, row.pruned);
+    }
+    return BigInt(row?.h ?? '0');
   }
 
   private async horizon(client: PgClient): Promise<bigint> {

@@ -274,6 +274,10 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     return this.#conn.guard(() => this.#conn.transaction((client) => this.#feed.head(client), 'read'));
   }
 
+  async pruneTombstones(readers: readonly ChangeCursor[]): Promise<number> {
+    return this.#conn.guard(() => this.#conn.transaction((client) => this.#feed.prune(client, readers)));
+  }
+
   // ---- index catalog ----------------------------------------------------------------------------
 
   async createIndexDefinition(definition: IndexDefinition): Promise<void> {

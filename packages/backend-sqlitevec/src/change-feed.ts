@@ -64,6 +64,7 @@ export class ChangeFeed {
    */
   read(collections: readonly CollectionRow[], request: ReadChangesRequest, items: ItemStore): ChangeBatch {
     const after = parseCursor(request.after);
+    this.checkNotPruned(request.after);
     const limit = request.limit;
     if (!Number.isInteger(limit) || limit < 1) throw errors.invalidArgument('limit', 'a positive integer', limit);
     const byCid = new Map(collections.map((c) => [c.cid, c]));
@@ -110,10 +111,47 @@ export class ChangeFeed {
 
   /** How many changes of these collections lie after `after`. */
   count(collections: readonly CollectionRow[], after: ChangeCursor | null): number {
+    this.checkNotPruned(after);
     return this.conn
       .prepare('SELECT count(*) FROM vecdex_changes WHERE seq > ? AND cid IN (SELECT value FROM json_each(?))')
       .pluck()
       .get(parseCursor(after), JSON.stringify(collections.map((c) => c.cid))) as number;
+  }
+
+  /**
+   * Delete the tombstones at or before the oldest of `readers` (every one when it is empty), and
+   * remember the newest deleted seq: reads from an older cursor then throw `CURSOR_EXPIRED`.
+   * Call inside a write transaction.
+   */
+  prune(readers: readonly ChangeCursor[]): number {
+    const through = readers.length === 0 ? (this.headSeq() ?? 0) : Math.min(...readers.map((r) => parseCursor(r)));
+    const newest = this.conn
+      .prepare(`SELECT max(seq) FROM vecdex_changes WHERE op = 'delete' AND seq <= ?`)
+      .pluck()
+      .get(through) as number | null;
+    if (newest === null) return 0;
+    const deleted = this.conn.prepare(`DELETE FROM vecdex_changes WHERE op = 'delete' AND seq <= ?`).run(through).changes;
+    if (newest > this.prunedThrough()) {
+      this.conn
+        .prepare(
+          `INSERT INTO vecdex_meta (key, value) VALUES ('tombstones_pruned_through', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        )
+        .run(String(newest));
+    }
+    return deleted;
+  }
+
+  /** The newest pruned tombstone's seq (0 when none was pruned). */
+  private prunedThrough(): number {
+    const raw = this.conn.prepare(`SELECT value FROM vecdex_meta WHERE key = 'tombstones_pruned_through'`).pluck().get();
+    return raw === undefined ? 0 : Number(raw);
+  }
+
+  /** A reader at a non-null cursor before a pruned tombstone may have missed a delete. */
+  private checkNotPruned(after: ChangeCursor | null): void {
+    if (after === null) return;
+    const pruned = this.prunedThrough();
+    if (parseCursor(after) < pruned) throw errors.cursorExpired(after, String(pruned));
   }
 
   /** The cursor after every change committed so far, or null when there was none. */

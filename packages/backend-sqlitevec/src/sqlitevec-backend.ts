@@ -181,6 +181,10 @@ export class SqliteVecBackend implements StorageBackend {
     return this.#conn.guard(() => this.#feed.head());
   }
 
+  async pruneTombstones(readers: readonly ChangeCursor[]): Promise<number> {
+    return this.#conn.guardWrite(() => this.#conn.write(() => this.#feed.prune(readers)));
+  }
+
   // ---- index catalog ----------------------------------------------------------------------------
 
   async createIndexDefinition(definition: IndexDefinition): Promise<void> {

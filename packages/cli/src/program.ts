@@ -10,6 +10,7 @@ import { registerGet } from './commands/get.js';
 import { registerImport } from './commands/import.js';
 import { registerIndexes } from './commands/indexes.js';
 import { registerInit } from './commands/init.js';
+import { registerPruneTombstones } from './commands/prune-tombstones.js';
 import { registerSearch } from './commands/search.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
@@ -58,6 +59,7 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerBench(program, io);
   registerGet(program, io);
   registerDelete(program, io);
+  registerPruneTombstones(program, io);
   registerConfig(program, io);
   return program;
 }

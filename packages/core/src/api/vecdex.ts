@@ -1,4 +1,6 @@
 import type { StorageBackend } from '../contracts/storage-backend.js';
+import { errors } from '../errors/error-factories.js';
+import type { ChangeCursor } from '../model/change.js';
 import type { ResolvedConfig } from '../config/vecdex-config.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { Indexes } from '../indexes/index-manager.js';
@@ -37,6 +39,26 @@ export class Vecdex {
   /** A handle on a collection (no I/O until used). */
   collection(name: string): Collection {
     return new Collection(validateName('collection', name), this.backend, this.indexes);
+  }
+
+  /**
+   * Delete the change feed's tombstones that no index needs any more: those at or before the
+   * oldest cursor of every built index (and of `keep`, cursors your own feed readers hold).
+   * Deleted items otherwise leave one tombstone each forever. A reader whose cursor is older
+   * (one not listed) gets `CURSOR_EXPIRED` and reads again from the start; an index in that
+   * state is rebuilt by its next sync. Throws `NOT_SUPPORTED` when the backend cannot prune.
+   */
+  async pruneTombstones(options: { keep?: readonly ChangeCursor[] } = {}): Promise<{ deleted: number; readers: number }> {
+    const backend = this.backend;
+    if (typeof backend.pruneTombstones !== 'function') throw errors.notSupported('pruning tombstones', backend.name);
+    const readers: ChangeCursor[] = [...(options.keep ?? [])];
+    for (const def of await backend.listIndexDefinitions()) {
+      const state = await backend.getIndexState(def.name);
+      // A built index at the very beginning of the feed (cursor null) needs every tombstone.
+      if (state !== null && state.cursor === null) return { deleted: 0, readers: readers.length + 1 };
+      if (state?.cursor) readers.push(state.cursor);
+    }
+    return { deleted: await backend.pruneTombstones(readers), readers: readers.length };
   }
 
   /** Close the backend. Safe to call twice. */

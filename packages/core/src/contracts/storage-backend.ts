@@ -108,6 +108,15 @@ export interface StorageBackend {
   countChanges(collections: readonly string[], after: ChangeCursor | null): Promise<number>;
   /** A cursor positioned after every change committed so far. */
   headCursor(): Promise<ChangeCursor | null>;
+  /**
+   * Optional. Delete the tombstones (delete entries of the feed, in every collection) that all
+   * of `readers` have passed: those at or before the oldest of these cursors, or every committed
+   * one when `readers` is empty. Returns how many were deleted. Afterwards `readChanges` and
+   * `countChanges` from a non-null cursor older than the newest deleted tombstone throw
+   * `CURSOR_EXPIRED` (that reader may have missed deletes); reading from `null` is always fine.
+   * Core calls it from `vx.pruneTombstones()` with the cursors of every index.
+   */
+  pruneTombstones?(readers: readonly ChangeCursor[]): Promise<number>;
 
   // ---- index catalog -------------------------------------------------------------------------
 

@@ -58,6 +58,14 @@ export const errors = {
   unknownIndex(name: string): VecdexError {
     return new VecdexError('UNKNOWN_INDEX', `unknown index "${name}"`, { details: { index: name } });
   },
+  /** A feed read from a cursor older than tombstones that were pruned: it may have missed deletes. */
+  cursorExpired(cursor: string, prunedThrough: string): VecdexError {
+    return new VecdexError(
+      'CURSOR_EXPIRED',
+      `change feed cursor ${cursor} is older than tombstones pruned through ${prunedThrough}: deletes after it may be gone; read the feed again from the beginning (cursor null) and rebuild what you derived from it`,
+      { details: { cursor, prunedThrough } },
+    );
+  },
   notSupported(what: string, backend: string): VecdexError {
     return new VecdexError('NOT_SUPPORTED', `${what} is not supported by backend "${backend}"`, {
       details: { backend },

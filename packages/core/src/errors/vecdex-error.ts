@@ -35,6 +35,7 @@ export type VecdexErrorCode =
   | 'UNKNOWN_INDEX'
   | 'INDEX_EXISTS'
   | 'INDEX_STALE'
+  | 'CURSOR_EXPIRED'
   | 'NOT_SUPPORTED'
   | 'PROVIDER_FAILURE'
   | 'MODEL_MISMATCH'

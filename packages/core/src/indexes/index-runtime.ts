@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { IndexSearchOptions, IndexHit, VectorIndex } from '../contracts/index-plugin.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
-import { VecdexError } from '../errors/vecdex-error.js';
+import { VecdexError, isVecdexError } from '../errors/vecdex-error.js';
 import type { ChangeCursor } from '../model/change.js';
 import type { IndexDefinition, IndexSyncState } from '../model/index-definition.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
@@ -137,8 +137,21 @@ export class IndexRuntime {
       if (head !== this.#state.cursor) await this.#commit(head);
       return { applied: 0, rebuilt: null };
     }
+    try {
+      return await this.#syncChanges(onProgress);
+    } catch (err) {
+      if (!isVecdexError(err, 'CURSOR_EXPIRED')) throw err;
+      // Tombstones this index had not applied yet were pruned: only a full build is correct now.
+      await this.build(onProgress);
+      this.lastRebuildReason = "the change feed's tombstones were pruned past the index's cursor";
+      return { applied: 0, rebuilt: this.lastRebuildReason };
+    }
+  }
+
+  async #syncChanges(onProgress: ProgressFn | undefined): Promise<SyncResult> {
+    const state = this.#state as IndexSyncState;
     const collections = this.definition.collections;
-    let cursor = this.#state.cursor;
+    let cursor = state.cursor;
     const total = await this.#backend.countChanges(collections, cursor);
     const indexed = this.#index.stats().items;
     if (total > 1000 && total > indexed * REBUILD_FRACTION) {
@@ -164,7 +177,7 @@ export class IndexRuntime {
         typeof after.rebuildReason === 'string' ? after.rebuildReason : 'the deleted fraction passed the compaction threshold';
       return { applied, rebuilt: this.lastRebuildReason };
     }
-    if (applied > 0 || cursor !== this.#state.cursor) await this.#commit(cursor);
+    if (applied > 0 || cursor !== state.cursor) await this.#commit(cursor);
     return { applied, rebuilt: null };
   }
 
@@ -182,7 +195,14 @@ export class IndexRuntime {
     if (this.#maintainedByStore) return 0; // the store updates it with every write
     const head = await this.#backend.headCursor();
     if (head === state.cursor || (head !== null && head === this.#cleanHead)) return 0;
-    const count = await this.#backend.countChanges(this.definition.collections, state.cursor);
+    let count: number;
+    try {
+      count = await this.#backend.countChanges(this.definition.collections, state.cursor);
+    } catch (err) {
+      if (!isVecdexError(err, 'CURSOR_EXPIRED')) throw err;
+      // Tombstones were pruned past the cursor: everything is to be redone (sync rebuilds).
+      return Math.max(1, await this.#backend.countChanges(this.definition.collections, null));
+    }
     if (count === 0 && this.#state === state) this.#cleanHead = head;
     return count;
   }

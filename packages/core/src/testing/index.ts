@@ -39,6 +39,7 @@ import { collectionTests } from './backend-conformance/collections.js';
 import { filterPropertyTests } from './backend-conformance/filter-property.js';
 import { filterTests } from './backend-conformance/filters.js';
 import { keywordSearchTests } from './backend-conformance/keyword-search.js';
+import { tombstonePruningTests } from './backend-conformance/tombstone-pruning.js';
 import { indexCatalogTests } from './backend-conformance/index-catalog.js';
 import { itemTests } from './backend-conformance/items-crud.js';
 import { metricTests } from './backend-conformance/metrics.js';
@@ -72,6 +73,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     changeFeedTests(ctx);
     changeFeedClockTests(ctx);
     changeFeedFollowerTests(ctx);
+    tombstonePruningTests(ctx);
     badInputTests(ctx);
     indexCatalogTests(ctx);
     persistenceTests(ctx);
