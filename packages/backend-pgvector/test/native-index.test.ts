@@ -3,7 +3,7 @@
  * with pgvector (VECDEX_TEST_PG_URL; see native-index-fixtures.ts for the skip rule).
  *
  * The collection is 23,100 clustered points in 11 clusters of 2,100; a filter on `shard` (the
- * same split, 1 in 11 items, ≈ 9 %: above core's exact-subset threshold of 2,000 matching items
+ * same split, 1 in 11 items, ≈ 9 %: above core's exact-subset threshold of 500 matching items
  * and below its oversampling cut-off of 10 %) is answered inside the index search, in SQL, and
  * mostly from clusters far from the query.
  */

@@ -148,7 +148,16 @@ export class FaissIndex implements VectorIndex {
       if (version === this.#version) native = variant;
       state = this.#open();
     }
-    return searchNative(native, state.labels, this.#context.metric, vector, want, options.allow, state.plan.nlist !== null);
+    return searchNative(
+      native,
+      state.labels,
+      this.#context.metric,
+      vector,
+      want,
+      options.allow,
+      state.plan.nlist !== null,
+      options.selectivity,
+    );
   }
 
   save(): Promise<{ [key: string]: JsonValue }> {

@@ -5,6 +5,7 @@
  */
 import type { IndexChange, IndexEntry, IndexKey, Metric } from '@vecdex/core';
 import { afterEach, expect, it } from 'vitest';
+import { filterDisagrees } from '../src/faiss-search.js';
 import { describeFaiss } from './faiss-available.js';
 import { batches, bruteForce, clustered, keyOf, openIndex, randomVector, rng, tempDir } from './helpers.js';
 
@@ -176,6 +177,37 @@ describeFaiss('faiss plugin: applying changes', () => {
       }
       expect(await ix.search(randomVector(rand, 16), { k: 5, allow: () => false })).toEqual([]);
     }
+  });
+
+  it('IVF declines a filter whose matches are rare near the query (so core answers exactly), not a random one', async () => {
+    const rand = rng(9);
+    const DIM = 16;
+    // 20 tight clusters of 150: cluster c holds ids c*150 .. c*150+149.
+    const centres = Array.from({ length: 20 }, () => randomVector(rand, DIM).map((x) => x * 4));
+    const data: IndexEntry[] = [];
+    for (let c = 0; c < 20; c++) {
+      for (let j = 0; j < 150; j++) {
+        const v = (centres[c] as Float32Array).map((x) => x + (rand() * 2 - 1) * 0.1);
+        data.push({ collection: 'a', id: `c${c}-${j}`, vector: v });
+      }
+    }
+    const ix = await openIndex(await dir(), 'l2', DIM, { factory: 'IVF20,Flat', nprobe: 2 });
+    await ix.build(batches(data));
+    const selectivity = 150 / data.length; // one cluster: 5 %
+    const query = centres[3] as Float32Array;
+    // Another cluster's items: none of them in the cells near the query.
+    const far = (k: IndexKey) => k.id.startsWith('c11-');
+    expect(await ix.search(query, { k: 10, allow: far, selectivity })).toEqual([]);
+    // The rule: judged only with ≥ 8 expected passes, declined below a quarter of them.
+    expect(filterDisagrees(1, 200, 0.05)).toBe(true); // 10 expected, 1 passed
+    expect(filterDisagrees(3, 200, 0.05)).toBe(false); // 3 of 10 expected: chance, not a pattern
+    expect(filterDisagrees(0, 100, 0.05)).toBe(false); // 5 expected: too few to judge
+    // A filter that passes items everywhere in the same share is answered by the index.
+    const spread = (k: IndexKey) => Number(k.id.split('-')[1]) % 20 === 0; // 5 %, in every cluster
+    const hits = await ix.search(query, { k: 5, allow: spread, selectivity });
+    expect(hits.length).toBe(5);
+    expect(hits.every(spread)).toBe(true);
+    expect(hits.map((h) => h.id)).toEqual(bruteForce('l2', data, query, 5, spread).map((h) => h.id));
   });
 
   it('a bad vector in a batch changes nothing', async () => {
