@@ -16,7 +16,8 @@
 //                             collection.similar(Float32Array, { index, params: { efSearch },
 //                             stale: 'error', include: {} })
 //   vecdex exact              the same store, collection.similar(..., { exact: true })
-//   raw hnswlib-node          HierarchicalNSW addPoint / searchKnn (queries pre-converted)
+//   raw hnswlib-node          HierarchicalNSW addPoint / searchKnn (queries pre-converted; and a
+//                             second row copying each Float32Array query into a number[], as vecdex does)
 //   raw sqlite-vec            better-sqlite3 + a vec0 table, KNN `MATCH ? AND k = ?`
 //   LanceDB IVF_HNSW_SQ       @lancedb/lancedb: table.add in batches of 5,000, createIndex
 //                             hnswSq (same M, efConstruction, 1 partition), query .ef(ef)

@@ -22,7 +22,8 @@ const COLUMNS = 'cid, name, dimensions, metric, model, default_index, created_at
 
 /**
  * The `vecdex_collections` table and the per-collection vec0 tables. Rows are read on every
- * call, never cached: another process may create or drop collections in the same file.
+ * call here; the backend keeps them only while SQLite's `data_version` and its own write count
+ * say nothing was committed since (another process may create or drop collections in the file).
  */
 export class CollectionStore {
   constructor(private readonly conn: Connection) {}

@@ -20,6 +20,8 @@ export class Connection {
    */
   readonly #transaction: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
   #closed = false;
+  /** Write calls made through this connection (see `changeToken`). */
+  #localWrites = 0;
 
   constructor(
     readonly db: Db,
@@ -52,8 +54,22 @@ export class Connection {
           details: { path: this.file },
         });
       }
-      return fn();
+      try {
+        return fn();
+      } finally {
+        this.#localWrites++;
+      }
     });
+  }
+
+  /**
+   * A value that changes whenever the database may have changed since it was last read: SQLite's
+   * `data_version` (which moves when *another* connection commits, in this process or any other)
+   * plus the count of this connection's own write calls. Equal tokens mean nothing was committed
+   * in between, so results read under the first are still current.
+   */
+  changeToken(): string {
+    return `${this.prepare('PRAGMA data_version').pluck().get() as number}:${this.#localWrites}`;
   }
 
   /** Checkpoint the WAL into the main file (so it can be copied as one file) and close. Idempotent. */
@@ -92,7 +108,11 @@ export class Connection {
    * (better-sqlite3#1067). When `fn` throws, everything it did is rolled back.
    */
   write<T>(fn: () => T): T {
-    return this.#transaction.immediate(fn) as T;
+    try {
+      return this.#transaction.immediate(fn) as T;
+    } finally {
+      this.#localWrites++;
+    }
   }
 
   /** Run `fn` in a read transaction, so every statement in it sees the same snapshot. */

@@ -39,6 +39,13 @@ export const SQLITEVEC_CAPABILITIES: BackendCapabilities = Object.freeze({
   concurrentWriters: false,
 });
 
+/** What `#unchanged` keeps between calls, under the connection's change token. */
+interface ReadCache {
+  token: string;
+  collections: Map<string, CollectionRow>;
+  head: ChangeCursor | null | undefined;
+}
+
 /**
  * The `StorageBackend` on one SQLite file. Wires the stores together; each public method checks
  * the backend is open, runs in one transaction, and turns SQLite errors into `VecdexError`s.
@@ -54,6 +61,7 @@ export class SqliteVecBackend implements StorageBackend {
   readonly #search: ExactSearch;
   readonly #indexes: IndexCatalog;
   readonly #fullText: FullText;
+  #readCache: ReadCache = { token: '', collections: new Map(), head: undefined };
 
   /** Use `createSqliteVecBackend()`, which opens and migrates the database first. */
   constructor(db: Db, options: ResolvedSqliteVecOptions) {
@@ -81,11 +89,29 @@ export class SqliteVecBackend implements StorageBackend {
     });
   }
 
+  /** Served from memory while nothing was committed since it was read (see `#unchanged`). */
   async getCollection(name: string): Promise<CollectionInfo | null> {
     return this.#conn.guard(() => {
-      const row = this.#collections.find(name);
-      return row === null ? null : toInfo(row);
+      const cache = this.#unchanged();
+      let row = cache?.collections.get(name);
+      if (row === undefined) {
+        row = this.#collections.find(name) ?? undefined;
+        if (row !== undefined) cache?.collections.set(name, row);
+      }
+      return row === undefined ? null : toInfo(row);
     });
+  }
+
+  /**
+   * Reads kept while the database is unchanged: one `PRAGMA data_version` instead of a query per
+   * lookup on the per-search path (collection info, head cursor). Null inside a transaction,
+   * where the caller reads its own snapshot directly.
+   */
+  #unchanged(): ReadCache | null {
+    if (this.#conn.db.inTransaction) return null;
+    const token = this.#conn.changeToken();
+    if (this.#readCache.token !== token) this.#readCache = { token, collections: new Map(), head: undefined };
+    return this.#readCache;
   }
 
   async listCollections(): Promise<CollectionInfo[]> {
@@ -178,7 +204,12 @@ export class SqliteVecBackend implements StorageBackend {
   }
 
   async headCursor(): Promise<ChangeCursor | null> {
-    return this.#conn.guard(() => this.#feed.head());
+    return this.#conn.guard(() => {
+      const cache = this.#unchanged();
+      if (cache === null) return this.#feed.head();
+      if (cache.head === undefined) cache.head = this.#feed.head();
+      return cache.head;
+    });
   }
 
   async pruneTombstones(readers: readonly ChangeCursor[]): Promise<number> {
