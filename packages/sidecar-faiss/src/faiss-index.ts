@@ -8,6 +8,7 @@ import {
   type IndexEntry,
   type IndexHit,
   type IndexKey,
+  type IndexSaveOptions,
   type IndexSearchOptions,
   type IndexStats,
   type JsonValue,
@@ -65,6 +66,8 @@ export class FaissIndex implements VectorIndex {
   #generation = 0;
   #bytesOnDisk: number | undefined;
   #lastLoadProblem: string | null = null;
+  /** The feed cursor of the files last saved or loaded (undefined: not recorded). */
+  #cursor: string | null | undefined = undefined;
 
   constructor(binding: FaissBinding, context: IndexContext, params: FaissParams) {
     this.#binding = binding;
@@ -160,7 +163,7 @@ export class FaissIndex implements VectorIndex {
     );
   }
 
-  save(): Promise<{ [key: string]: JsonValue }> {
+  save(options?: IndexSaveOptions): Promise<{ [key: string]: JsonValue }> {
     return this.#exclusive(async () => {
       const { native, labels, plan, trainedCount } = this.#open();
       const { directory, definition, metric, dimensions } = this.#context;
@@ -176,8 +179,10 @@ export class FaissIndex implements VectorIndex {
         items: labels.live,
         deleted: labels.tombstones,
         faissNode: FAISS_NODE_VERSION,
+        ...(options !== undefined ? { cursor: options.cursor } : {}),
       });
       this.#generation = generation;
+      this.#cursor = manifest.cursor;
       this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
       return {
         format: FORMAT,
@@ -206,6 +211,7 @@ export class FaissIndex implements VectorIndex {
       if (!read.ok) return false;
       this.#swap(read.state);
       this.#generation = read.manifest.generation;
+      this.#cursor = read.manifest.cursor;
       this.#bytesOnDisk = read.manifest.files.index.bytes + read.manifest.files.labels.bytes;
       return true;
     });
@@ -241,6 +247,7 @@ export class FaissIndex implements VectorIndex {
       rebuildReason: reason,
       generation: this.#generation,
       lastLoadProblem: this.#lastLoadProblem,
+      ...(this.#cursor !== undefined ? { cursor: this.#cursor } : {}),
     };
   }
 

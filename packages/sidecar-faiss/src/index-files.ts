@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { JsonValue } from '@vecdex/core';
@@ -20,7 +20,7 @@ export const FORMAT = 'vecdex-faiss';
 export const FORMAT_VERSION = 1;
 export const MANIFEST = 'manifest.json';
 const MAX_MANIFEST_BYTES = 1 << 20;
-const OWNED_FILE = /^(index\.\d+\.faiss|labels\.\d+\.json|manifest\.json)(\.tmp)?$/;
+const OWNED_FILE = /^(index\.\d+\.faiss|labels\.\d+\.json|manifest\.json)(\.[\w-]+\.tmp|\.tmp)?$/;
 const GENERATION_FILE = /^(?:index|labels)\.(\d+)\./;
 
 export interface FileRecord {
@@ -46,6 +46,12 @@ export interface Manifest {
   items: number;
   deleted: number;
   faissNode: string;
+  /**
+   * The change-feed cursor these files reflect (`save({ cursor })`). Absent in files saved
+   * before it was recorded. Two processes may save one index in either order, so this, not the
+   * catalog's cursor, says where a sync of these files must continue.
+   */
+  cursor?: string | null;
   files: { index: FileRecord; labels: FileRecord };
   savedAt: number;
 }
@@ -77,7 +83,7 @@ export async function saveFiles(
   manifest: Omit<Manifest, 'files' | 'format' | 'formatVersion' | 'generation' | 'savedAt' | 'fourcc'>,
 ): Promise<Manifest> {
   const indexName = `index.${generation}.faiss`;
-  const indexTmp = path.join(directory, `${indexName}.tmp`);
+  const indexTmp = path.join(directory, tmpName(indexName));
   writeNative(indexTmp);
   await fsyncFile(indexTmp);
   const data = await readFile(indexTmp);
@@ -103,7 +109,14 @@ export async function saveFiles(
   await fsyncFile(directory);
   for (const name of await readdir(directory)) {
     const m = GENERATION_FILE.exec(name);
-    if (m && (Number(m[1]) !== generation || name.endsWith('.tmp'))) await rm(path.join(directory, name), { force: true });
+    if (m === null && !name.startsWith(`${MANIFEST}.`)) continue;
+    const file = path.join(directory, name);
+    // Another process may be saving this index right now: its temporary files are left alone.
+    if (name.endsWith('.tmp')) {
+      if (await abandoned(file, name)) await rm(file, { force: true });
+    } else if (m !== null && Number(m[1]) !== generation) {
+      await rm(file, { force: true });
+    }
   }
   return full;
 }
@@ -172,6 +185,7 @@ function checkManifest(m: Manifest, expect: Expectation): string | null {
   if (m.formatVersion !== FORMAT_VERSION) return `format version ${String(m.formatVersion)} is not ${FORMAT_VERSION}`;
   if (![m.generation, m.items, m.deleted, m.trainedCount].every(Number.isSafeInteger)) return 'bad counts';
   if (typeof m.factory !== 'string' || typeof m.wanted !== 'string' || typeof m.fourcc !== 'string') return 'bad factory record';
+  if (m.cursor !== undefined && m.cursor !== null && typeof m.cursor !== 'string') return 'bad cursor';
   if (m.definition?.name !== expect.definition.name || m.definition?.createdAt !== expect.definition.createdAt)
     return 'files belong to another index definition';
   if (m.metric !== expect.metric || m.dimensions !== expect.dimensions)
@@ -188,7 +202,7 @@ function checkManifest(m: Manifest, expect: Expectation): string | null {
 }
 
 export async function writeAtomic(directory: string, name: string, data: string | Buffer): Promise<FileRecord> {
-  const tmp = path.join(directory, `${name}.tmp`);
+  const tmp = path.join(directory, tmpName(name));
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const handle = await open(tmp, 'w');
   try {
@@ -212,4 +226,36 @@ export async function fsyncFile(file: string): Promise<void> {
 
 function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * A temporary name no other writer uses: two processes saving the same index at once must not
+ * write into one `.tmp` file (the loser's save would then fail or reference a mixed file).
+ */
+function tmpName(name: string): string {
+  return `${name}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** A `.tmp` file of a live process younger than this may be a save in progress: left alone. */
+const TMP_GRACE_MS = 10 * 60 * 1000;
+
+/**
+ * Whether a temporary file is left over from a save that will not finish: its writer (the pid
+ * in its name) is gone, or it is older than the grace period.
+ */
+async function abandoned(file: string, name: string): Promise<boolean> {
+  const writer = /\.(\d+)-[0-9a-f]{8}\.tmp$/.exec(name);
+  if (writer === null || !processAlive(Number(writer[1]))) return true;
+  const info = await stat(file).catch(() => null);
+  return info !== null && Date.now() - info.mtimeMs > TMP_GRACE_MS;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, owned by someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
