@@ -53,12 +53,22 @@ export class Vecdex {
     if (typeof backend.pruneTombstones !== 'function') throw errors.notSupported('pruning tombstones', backend.name);
     const readers: ChangeCursor[] = [...(options.keep ?? [])];
     for (const def of await backend.listIndexDefinitions()) {
+      // An index the store maintains itself (a native index) never reads the feed.
+      if (this.#maintainedByStore(def.plugin)) continue;
       const state = await backend.getIndexState(def.name);
       // A built index at the very beginning of the feed (cursor null) needs every tombstone.
       if (state !== null && state.cursor === null) return { deleted: 0, readers: readers.length + 1 };
       if (state?.cursor) readers.push(state.cursor);
     }
     return { deleted: await backend.pruneTombstones(readers), readers: readers.length };
+  }
+
+  #maintainedByStore(plugin: string): boolean {
+    try {
+      return this.plugins.index(plugin).maintainedByStore === true;
+    } catch {
+      return false; // plugin not loaded here: keep what its index may need
+    }
   }
 
   /** Close the backend. Safe to call twice. */
