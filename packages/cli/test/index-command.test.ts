@@ -4,7 +4,7 @@ import type { IndexStatus } from '@vecdex/core';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../src/cli-context.js';
 import { formatStatus } from '../src/commands/indexes.js';
-import { formatPlan } from '../src/commands/similar.js';
+import { formatPlan } from '../src/output/print-hits.js';
 import { indexProgress } from '../src/index-progress.js';
 import { Reporter } from '../src/output/reporter.js';
 import { formatBytes } from '../src/output/format-table.js';

@@ -5,8 +5,8 @@ import { UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { withStore } from '../open-store.js';
 import { formatDistance, formatTable, truncate } from '../output/format-table.js';
+import { printHits } from '../output/print-hits.js';
 import { jsonOption, keyValueParam, positiveInteger } from '../parse-args.js';
-import { formatPlan } from './similar.js';
 
 interface SearchOptions {
   text?: string;
@@ -137,16 +137,7 @@ Examples:
         if (withContent) v.content = h.content ?? null;
         return v;
       });
-      const explain = opts.explain === true;
-      if (!explain && plan.pending > 0) {
-        ctx.out.note(`vecdex: index "${plan.index}" was ${plan.pending} change(s) behind; recent writes may be missing`);
-      }
-      if (!ctx.globals.json && views.length === 0) {
-        ctx.out.note('no results');
-        if (explain) ctx.out.data(null, () => formatPlan(plan));
-        return;
-      }
-      ctx.out.data(explain ? { plan, hits: views } : views, () => {
+      printHits(ctx, plan, views, opts.explain === true, () => {
         const headers = ['RANK', 'ID', 'SCORE', 'DISTANCE', 'KEYWORD', 'METADATA', ...(withContent ? ['CONTENT'] : [])];
         const rows = views.map((v, i) => [
           String(i + 1),
@@ -157,8 +148,7 @@ Examples:
           v.metadata === null ? '-' : truncate(JSON.stringify(v.metadata), CELL),
           ...(withContent ? [v.content === null || v.content === undefined ? '-' : truncate(v.content, CELL)] : []),
         ]);
-        const table = formatTable(headers, rows, { align: ['right', 'left', 'right', 'right', 'right', 'left', 'left'] });
-        return explain ? `${table}\n\n${formatPlan(plan)}` : table;
+        return formatTable(headers, rows, { align: ['right', 'left', 'right', 'right', 'right', 'left', 'left'] });
       });
     });
 }

@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
-import type { Filter, JsonValue, SearchHit, SearchPlan, StalePolicy } from '@vecdex/core';
+import type { Filter, JsonValue, SearchHit, StalePolicy } from '@vecdex/core';
 import { contextFor } from '../cli-context.js';
 import { UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { withStore } from '../open-store.js';
-import { formatDistance, formatFields, formatTable, truncate } from '../output/format-table.js';
+import { formatDistance, formatTable, truncate } from '../output/format-table.js';
+import { printHits } from '../output/print-hits.js';
 import { jsonOption, keyValueParam, positiveInteger } from '../parse-args.js';
 
 interface SimilarOptions {
@@ -33,17 +34,6 @@ export interface HitView {
 }
 
 const CELL = 60;
-
-/** The plan as `--explain` prints it. */
-export function formatPlan(plan: SearchPlan): string {
-  return formatFields([
-    ['strategy', plan.strategy],
-    ['index', plan.index ?? '-'],
-    ['reason', plan.reason],
-    ...(plan.matching !== undefined ? [['matching', `${plan.matching} items match the filter`] as const] : []),
-    ['pending', `${plan.pending}${plan.pending > 0 ? ' (changes the index had not applied yet)' : ''}`],
-  ]);
-}
 
 /**
  * `vecdex similar <collection> (--vector JSON | --id ID)`: the k nearest items, through the
@@ -107,16 +97,7 @@ Examples:
         if (withContent) v.content = h.content ?? null;
         return v;
       });
-      const explain = opts.explain === true;
-      if (!explain && plan.pending > 0) {
-        ctx.out.note(`vecdex: index "${plan.index}" was ${plan.pending} change(s) behind; recent writes may be missing`);
-      }
-      if (!ctx.globals.json && views.length === 0) {
-        ctx.out.note('no results');
-        if (explain) ctx.out.data(null, () => formatPlan(plan));
-        return;
-      }
-      ctx.out.data(explain ? { plan, hits: views } : views, () => {
+      printHits(ctx, plan, views, opts.explain === true, () => {
         const headers = ['RANK', 'ID', 'DISTANCE', 'METADATA', ...(withContent ? ['CONTENT'] : [])];
         const rows = views.map((v, i) => [
           String(i + 1),
@@ -125,8 +106,7 @@ Examples:
           v.metadata === null ? '-' : truncate(JSON.stringify(v.metadata), CELL),
           ...(withContent ? [v.content === null || v.content === undefined ? '-' : truncate(v.content, CELL)] : []),
         ]);
-        const table = formatTable(headers, rows, { align: ['right', 'left', 'right', 'left', 'left'] });
-        return explain ? `${table}\n\n${formatPlan(plan)}` : table;
+        return formatTable(headers, rows, { align: ['right', 'left', 'right', 'left', 'left'] });
       });
     });
 }

@@ -1,0 +1,40 @@
+import type { SearchPlan } from '@vecdex/core';
+import type { CliContext } from '../cli-context.js';
+import { formatFields } from './format-table.js';
+
+/** The plan as `--explain` prints it. */
+export function formatPlan(plan: SearchPlan): string {
+  return formatFields([
+    ['strategy', plan.strategy],
+    ['index', plan.index ?? '-'],
+    ['reason', plan.reason],
+    ...(plan.matching !== undefined ? [['matching', `${plan.matching} items match the filter`] as const] : []),
+    ['pending', `${plan.pending}${plan.pending > 0 ? ' (changes the index had not applied yet)' : ''}`],
+  ]);
+}
+
+/**
+ * Print search results the way `similar` and `search` share: a note when the index was behind,
+ * "no results" on a terminal, and with `--explain` the plan after the table (or beside the
+ * hits in JSON). `table` renders the command's own columns.
+ */
+export function printHits<V>(
+  ctx: CliContext,
+  plan: SearchPlan,
+  views: V[],
+  explain: boolean,
+  table: (views: V[]) => string,
+): void {
+  if (!explain && plan.pending > 0) {
+    ctx.out.note(`vecdex: index "${plan.index}" was ${plan.pending} change(s) behind; recent writes may be missing`);
+  }
+  if (!ctx.globals.json && views.length === 0) {
+    ctx.out.note('no results');
+    if (explain) ctx.out.data(null, () => formatPlan(plan));
+    return;
+  }
+  ctx.out.data(explain ? { plan, hits: views } : views, () => {
+    const text = table(views);
+    return explain ? `${text}\n\n${formatPlan(plan)}` : text;
+  });
+}
