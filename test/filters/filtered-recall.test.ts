@@ -16,6 +16,7 @@ import sqlitevec from '@vecdex/backend-sqlitevec';
 import { openVecdex } from '@vecdex/core';
 import hnswlib from '@vecdex/index-hnswlib';
 import faiss from '@vecdex/sidecar-faiss';
+import { faissProblem } from '../faiss-available.js';
 import { clusteredSet, queryNear } from './clustered-data.js';
 
 /**
@@ -43,13 +44,6 @@ interface PluginCase {
   unavailable?: string | null;
 }
 
-/** faiss-node is a native addon built by scripts/setup-faiss.sh; CI requires it (VECDEX_REQUIRE_FAISS=1). */
-const faissProblem = await import('faiss-node').then(
-  () => null,
-  (e: unknown) => `faiss-node does not load (${(e as Error).message.split('\n')[0]}); run bash scripts/setup-faiss.sh`,
-);
-if (faissProblem !== null && process.env.VECDEX_REQUIRE_FAISS === '1')
-  throw new Error(`VECDEX_REQUIRE_FAISS=1 but ${faissProblem}`);
 const PLUGINS: PluginCase[] = [
   { plugin: 'hnswlib', params: { M: 16, efConstruction: 100 } },
   // FAISS sidecar, automatic factory: IVF{min(4·√n, n/39)},Flat at this size, nprobe = cells / 16.

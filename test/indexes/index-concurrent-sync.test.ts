@@ -16,17 +16,10 @@ import { Random } from '@vecdex/core/testing';
 import hnswlib from '@vecdex/index-hnswlib';
 import faiss from '@vecdex/sidecar-faiss';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { faissProblem } from '../faiss-available.js';
 import { INDEX, type TestStore, expectExactTopK, readStore, tempStore } from './helpers.js';
 
 const DIMS = 8;
-
-/** faiss-node is a native addon built by scripts/setup-faiss.sh; CI requires it (VECDEX_REQUIRE_FAISS=1). */
-const faissProblem = await import('faiss-node').then(
-  () => null,
-  (e: unknown) => `faiss-node does not load (${(e as Error).message.split('\n')[0]}); run bash scripts/setup-faiss.sh`,
-);
-if (faissProblem !== null && process.env.VECDEX_REQUIRE_FAISS === '1')
-  throw new Error(`VECDEX_REQUIRE_FAISS=1 but ${faissProblem}`);
 
 /** Every file-backed index plugin; each must keep its files and cursor paired. */
 const PLUGINS = [
