@@ -13,12 +13,13 @@ import {
   type JsonValue,
   type VectorIndex,
 } from '@vecdex/core';
+import { LabelMap, catalogState } from '@vecdex/core/plugin-kit';
+import { checkHnswFile } from './hnsw-file-check.js';
+import { HNSW_FILES } from './hnsw-files.js';
 import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
-import { FORMAT, FORMAT_VERSION, MANIFEST, nextGeneration, removeFiles, saveFiles } from './index-files.js';
-import { LabelMap } from './label-map.js';
 import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw } from './load-hnswlib.js';
 import { searchNative } from './hnsw-search.js';
-import { type ReadResult, readVerifiedIndex } from './read-index.js';
+import { type ReadResult, expectedFile, readVerifiedIndex } from './read-index.js';
 
 /** The binding passes capacities through uint32; stay well inside. */
 const MAX_CAPACITY = 2 ** 31;
@@ -107,16 +108,15 @@ export class HnswIndex implements VectorIndex {
     return this.#exclusive(async () => {
       const native = this.#open();
       const { directory, definition, metric, dimensions } = this.#context;
-      const generation = Math.max(this.#generation + 1, await nextGeneration(directory));
+      const generation = Math.max(this.#generation + 1, await HNSW_FILES.nextGeneration(directory));
       const labels = this.#labels;
-      const manifest = await saveFiles(
-        directory,
+      const manifest = await HNSW_FILES.save(directory, {
         generation,
-        async (file) => {
-          await native.writeIndex(file);
-        },
         labels,
-        {
+        write: (file) => native.writeIndex(file),
+        // hnswlib's saveIndex does not check its writes: a short file (disk full) shows up here.
+        check: (file) => checkHnswFile(file, expectedFile(this.#params, dimensions, labels.slots), { deep: false }),
+        fields: {
           definition: { name: definition.name, createdAt: definition.createdAt },
           metric,
           dimensions,
@@ -127,24 +127,11 @@ export class HnswIndex implements VectorIndex {
           hnswlibNode: HNSWLIB_NODE_VERSION,
           ...(options !== undefined ? { cursor: options.cursor } : {}),
         },
-        { dimensions, M: this.#params.M, efConstruction: this.#params.efConstruction, count: labels.slots },
-      );
+      });
       this.#generation = generation;
       this.#cursor = manifest.cursor;
       this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
-      return {
-        format: FORMAT,
-        formatVersion: FORMAT_VERSION,
-        generation,
-        manifest: MANIFEST,
-        indexFile: manifest.files.index.name,
-        indexSha256: manifest.files.index.sha256,
-        labelsFile: manifest.files.labels.name,
-        labelsSha256: manifest.files.labels.sha256,
-        items: manifest.items,
-        deleted: manifest.deleted,
-        bytes: this.#bytesOnDisk,
-      };
+      return catalogState(manifest);
     });
   }
 
@@ -192,7 +179,7 @@ export class HnswIndex implements VectorIndex {
 
   drop(): Promise<void> {
     return this.#exclusive(async () => {
-      await removeFiles(this.#context.directory);
+      await HNSW_FILES.remove(this.#context.directory);
       this.#bytesOnDisk = undefined;
     });
   }

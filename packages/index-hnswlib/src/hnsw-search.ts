@@ -1,5 +1,5 @@
 import type { IndexHit, IndexKey, Metric } from '@vecdex/core';
-import type { LabelMap } from './label-map.js';
+import type { LabelMap } from '@vecdex/core/plugin-kit';
 import type { NativeHnsw } from './load-hnswlib.js';
 import { fromNativeDistance } from './native-distance.js';
 

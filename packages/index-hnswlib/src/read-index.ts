@@ -1,14 +1,18 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
+import type { LabelMap } from '@vecdex/core/plugin-kit';
+import { checkHnswFile } from './hnsw-file-check.js';
+import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { STRUCTURAL_PARAMS, type HnswParams } from './hnsw-params.js';
-import { type Manifest, verifyFiles } from './index-files.js';
-import type { LabelMap } from './label-map.js';
 import type { HnswSpace, HnswlibBinding, NativeHnsw } from './load-hnswlib.js';
 
-export type ReadResult = { ok: true; native: NativeHnsw; labels: LabelMap; manifest: Manifest } | { ok: false; reason: string };
+export type ReadResult =
+  | { ok: true; native: NativeHnsw; labels: LabelMap; manifest: HnswManifest }
+  | { ok: false; reason: string };
 
 /**
- * Verify the saved files (`verifyFiles`: manifest, sizes, checksums, label map, hnswlib header),
- * compare with the catalog `state`, and only then read the index into a fresh native object,
+ * Verify the saved files (the kit's `verify`: manifest, catalog state, sizes, checksums, label
+ * map; then `checkHnswFile` walks the whole hnswlib file: header, link lists, levels, entry
+ * point, labels, tombstones), and only then read the index into a fresh native object,
  * checking it against the label map once more.
  */
 export async function readVerifiedIndex(
@@ -19,29 +23,18 @@ export async function readVerifiedIndex(
   state: { [key: string]: JsonValue },
 ): Promise<ReadResult> {
   const { directory, definition, metric, dimensions } = context;
-  const v = await verifyFiles(directory, {
-    definition: { name: definition.name, createdAt: definition.createdAt },
-    metric,
-    dimensions,
-    M: params.M,
-    efConstruction: params.efConstruction,
-    structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
+  const v = await HNSW_FILES.verify(directory, {
+    expect: {
+      definition: { name: definition.name, createdAt: definition.createdAt },
+      metric,
+      dimensions,
+      structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
+    },
+    catalog: state,
+    check: (file, { labels }) => checkHnswFile(file, expectedFile(params, dimensions, labels.slots), { deep: true, labels }),
   });
   if (!v.ok) return v;
   const { manifest, labels } = v;
-  // Files older than what the catalog recorded would silently lose changes: rebuild instead.
-  // Newer files (a crash between save and the catalog write) are fine: core replays the feed.
-  const known = state.generation;
-  if (typeof known === 'number' && manifest.generation < known) {
-    return { ok: false, reason: `files are generation ${manifest.generation}, the catalog expects ${known}` };
-  }
-  if (
-    known === manifest.generation &&
-    typeof state.indexSha256 === 'string' &&
-    state.indexSha256 !== manifest.files.index.sha256
-  ) {
-    return { ok: false, reason: 'index file differs from the one the catalog recorded' };
-  }
   const native = new binding.HierarchicalNSW(space, dimensions);
   await native.readIndex(v.indexFile, false);
   const slots = labels.slots;
@@ -58,4 +51,15 @@ export async function readVerifiedIndex(
   }
   native.setEf(params.efSearch);
   return { ok: true, native, labels, manifest };
+}
+
+/** What this index writes for `count` slots: capacity starts at `initialCapacity` and at most doubles past the count. */
+export function expectedFile(params: HnswParams, dimensions: number, count: number) {
+  return {
+    dimensions,
+    M: params.M,
+    efConstruction: params.efConstruction,
+    count,
+    maxCapacity: Math.max(params.initialCapacity, 2 * count),
+  };
 }

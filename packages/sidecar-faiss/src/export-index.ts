@@ -2,7 +2,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { IndexContext, JsonValue } from '@vecdex/core';
 import type { FaissState } from './faiss-index.js';
-import { fsyncFile, writeAtomic } from './index-files.js';
+import { fsyncPath as fsyncFile, writeFileAtomic as writeAtomic } from '@vecdex/core/plugin-kit';
 
 export interface ExportResult {
   [key: string]: JsonValue;

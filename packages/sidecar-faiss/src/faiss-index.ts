@@ -15,9 +15,10 @@ import {
   type VectorIndex,
 } from '@vecdex/core';
 import { type FaissParams, queryParams } from './faiss-params.js';
-import { FORMAT, FORMAT_VERSION, MANIFEST, nextGeneration, removeFiles, saveFiles } from './index-files.js';
+import { LabelMap, catalogState } from '@vecdex/core/plugin-kit';
+import { checkFaissFile } from './faiss-file-check.js';
+import { FAISS_FILES } from './faiss-files.js';
 import { type IndexPlan, defaultNprobe, planIndex } from './index-plan.js';
-import { LabelMap } from './label-map.js';
 import type { FaissBinding, NativeIndex } from './load-faiss.js';
 import { patchSerialized, type Tuning } from './native-tuning.js';
 import { searchNative } from './faiss-search.js';
@@ -116,7 +117,7 @@ export class FaissIndex implements VectorIndex {
       }
       // Every vector is checked before the first native call, so a bad one changes nothing.
       for (const change of last.values()) {
-        const label = labels.tombstone(change.collection, change.id);
+        const label = labels.release(change.collection, change.id);
         if (label !== undefined) removed.push(label);
       }
       this.#invalidate();
@@ -167,37 +168,37 @@ export class FaissIndex implements VectorIndex {
     return this.#exclusive(async () => {
       const { native, labels, plan, trainedCount } = this.#open();
       const { directory, definition, metric, dimensions } = this.#context;
-      const generation = Math.max(this.#generation + 1, await nextGeneration(directory));
-      const manifest = await saveFiles(directory, generation, (file) => native.write(file), labels, {
-        definition: { name: definition.name, createdAt: definition.createdAt },
-        metric,
-        dimensions,
-        params: { ...this.#params },
-        factory: plan.factory,
-        wanted: plan.wanted,
-        trainedCount,
-        items: labels.live,
-        deleted: labels.tombstones,
-        faissNode: FAISS_NODE_VERSION,
-        ...(options !== undefined ? { cursor: options.cursor } : {}),
+      const generation = Math.max(this.#generation + 1, await FAISS_FILES.nextGeneration(directory));
+      let fourcc = '';
+      const manifest = await FAISS_FILES.save(directory, {
+        generation,
+        labels,
+        write: (file) => native.write(file),
+        // FAISS throws on a failed write; a short file (disk full) still shows up here.
+        check: (file) => {
+          const data = file.data as Buffer;
+          fourcc = data.subarray(0, 4).toString('latin1');
+          return checkFaissFile(data, { dimensions, count: labels.slots, fourcc: null, nlist: plan.nlist });
+        },
+        fields: () => ({
+          definition: { name: definition.name, createdAt: definition.createdAt },
+          metric,
+          dimensions,
+          params: { ...this.#params },
+          factory: plan.factory,
+          wanted: plan.wanted,
+          fourcc,
+          trainedCount,
+          items: labels.live,
+          deleted: labels.free,
+          faissNode: FAISS_NODE_VERSION,
+          ...(options !== undefined ? { cursor: options.cursor } : {}),
+        }),
       });
       this.#generation = generation;
       this.#cursor = manifest.cursor;
       this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
-      return {
-        format: FORMAT,
-        formatVersion: FORMAT_VERSION,
-        generation,
-        manifest: MANIFEST,
-        factory: plan.factory,
-        indexFile: manifest.files.index.name,
-        indexSha256: manifest.files.index.sha256,
-        labelsFile: manifest.files.labels.name,
-        labelsSha256: manifest.files.labels.sha256,
-        items: manifest.items,
-        deleted: manifest.deleted,
-        bytes: this.#bytesOnDisk,
-      };
+      return { ...catalogState(manifest), factory: plan.factory };
     });
   }
 
@@ -232,7 +233,7 @@ export class FaissIndex implements VectorIndex {
     const defaults = state === null ? null : this.#defaults(state);
     return {
       items: labels.live,
-      deleted: labels.tombstones,
+      deleted: labels.free,
       bytesOnDisk: this.#bytesOnDisk,
       slots: labels.slots,
       factory: state?.plan.factory ?? null,
@@ -257,7 +258,7 @@ export class FaissIndex implements VectorIndex {
 
   drop(): Promise<void> {
     return this.#exclusive(async () => {
-      await removeFiles(this.#context.directory);
+      await FAISS_FILES.remove(this.#context.directory);
       this.#bytesOnDisk = undefined;
     });
   }

@@ -1,5 +1,5 @@
 import type { IndexHit, IndexKey, Metric } from '@vecdex/core';
-import type { LabelMap } from './label-map.js';
+import type { LabelMap } from '@vecdex/core/plugin-kit';
 import type { NativeIndex } from './load-faiss.js';
 import { fromFaissDistance } from './vector-buffer.js';
 
@@ -27,7 +27,7 @@ export function searchNative(
   selectivity?: number,
 ): IndexHit[] {
   const total = native.ntotal();
-  let fetch = Math.min(total, want + labels.tombstones);
+  let fetch = Math.min(total, want + labels.free);
   if (allow !== undefined) fetch = Math.min(total, Math.max(fetch, 4 * want));
   for (;;) {
     const result = native.search(query, fetch);

@@ -1,12 +1,13 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
 import { type FaissParams, STRUCTURAL_PARAMS } from './faiss-params.js';
 import type { FaissState } from './faiss-index.js';
-import { type Manifest, verifyFiles } from './index-files.js';
+import { checkFaissFile } from './faiss-file-check.js';
+import { FAISS_FILES, type FaissManifest, checkFaissManifest } from './faiss-files.js';
 import { defaultNprobe, describeFactory, withoutPolysemous } from './index-plan.js';
 import type { FaissBinding } from './load-faiss.js';
 import { patchSerialized, type Tuning } from './native-tuning.js';
 
-export type ReadResult = { ok: true; state: FaissState; manifest: Manifest } | { ok: false; reason: string };
+export type ReadResult = { ok: true; state: FaissState; manifest: FaissManifest } | { ok: false; reason: string };
 
 /**
  * Verify the saved files (`verifyFiles`: manifest, sizes, checksums, label map, FAISS header),
@@ -21,27 +22,26 @@ export async function readVerifiedIndex(
   catalog: { [key: string]: JsonValue },
 ): Promise<ReadResult> {
   const { directory, definition, metric, dimensions } = context;
-  const v = await verifyFiles(directory, {
-    definition: { name: definition.name, createdAt: definition.createdAt },
-    metric,
-    dimensions,
-    structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
+  const v = await FAISS_FILES.verify(directory, {
+    expect: {
+      definition: { name: definition.name, createdAt: definition.createdAt },
+      metric,
+      dimensions,
+      structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
+    },
+    catalog,
+    checkManifest: checkFaissManifest,
+    check: (file, { labels, manifest }) =>
+      checkFaissFile(file.data as Buffer, {
+        dimensions,
+        count: labels.slots,
+        fourcc: manifest?.fourcc ?? null,
+        nlist: manifest === null ? null : describeFactory(manifest.factory).nlist,
+      }),
   });
   if (!v.ok) return v;
-  const { manifest, labels, index } = v;
-  // Files older than what the catalog recorded would silently lose changes: rebuild instead.
-  // Newer ones (a crash between save and the catalog write) are fine: core replays the feed.
-  const known = catalog.generation;
-  if (typeof known === 'number' && manifest.generation < known) {
-    return { ok: false, reason: `files are generation ${manifest.generation}, the catalog expects ${known}` };
-  }
-  if (
-    known === manifest.generation &&
-    typeof catalog.indexSha256 === 'string' &&
-    catalog.indexSha256 !== manifest.files.index.sha256
-  ) {
-    return { ok: false, reason: 'index file differs from the one the catalog recorded' };
-  }
+  const { manifest, labels } = v;
+  const index = v.data as Buffer;
   const shape = describeFactory(manifest.factory);
   const plan = {
     ...shape,

@@ -12,7 +12,7 @@ import { automaticFactory, describeFactory } from './index-plan.js';
  */
 export function needsRebuild(state: FaissState, params: FaissParams): string | null {
   const { labels, plan, trainedCount } = state;
-  const { live, tombstones, slots } = labels;
+  const { live, free: tombstones, slots } = labels;
   if (tombstones > 0 && tombstones / slots > params.compactThreshold) {
     return `compaction: ${tombstones} of ${slots} entries are removed (tombstones), more than compactThreshold ${params.compactThreshold}`;
   }

@@ -1,24 +1,38 @@
-import type { IndexKey } from '@vecdex/core';
+import type { IndexKey } from '../contracts/index-plugin.js';
 
-/** The label map as saved: collection names once, then per label `[collection index, id]` or `null` when free. */
+/** The label map as saved: collection names once, then per label `[collection index, id]` or `null` (a free label). */
 export interface LabelMapJson {
   collections: string[];
   labels: ([number, string] | null)[];
 }
 
 /**
- * Numeric hnswlib labels ↔ `(collection, id)` keys. Ids repeat across collections, so keys are
- * looked up per collection.
+ * Numeric labels of a native index ↔ `(collection, id)` keys. Native ANN libraries key their
+ * entries by integers; vecdex keys them by collection and id (ids repeat across collections).
  *
- * Label `n` is the `n`-th slot hnswlib ever allocated, and it stays bound to that slot: a
- * deleted key's label goes on a free list (its slot is a tombstone in hnswlib), and the next new
- * key takes it back, so the slot count grows only with the peak number of live entries.
+ * Label `n` is the `n`-th slot the native index ever allocated. A removed key leaves its label
+ * **free** (a tombstone in the native index). Two ways to use the free labels:
+ *
+ * - libraries that can revive a slot in place (hnswlib, usearch): `assignNext` hands the most
+ *   recently freed label to the next new key, so the slot count grows only with the peak number
+ *   of live entries;
+ * - libraries whose ids are positions (FAISS): `append` always takes a new label, and `compact`
+ *   drops the free labels and renumbers the rest in order, as a flat index's removal does.
+ *
+ * ```ts
+ * const labels = new LabelMap()
+ * const { label } = labels.nextLabel()      // 0
+ * native.add(label, vector)
+ * labels.assignNext('docs', 'a')            // 0 ↔ docs/a
+ * labels.keyOf(0)                           // { collection: 'docs', id: 'a' }
+ * native.remove(labels.release('docs', 'a'))
+ * ```
  */
 export class LabelMap {
   readonly #byCollection = new Map<string, Map<string, number>>();
-  /** label → key; `null` for a free label (a tombstone in the native index). */
-  readonly #keys: (IndexKey | null)[] = [];
-  readonly #free: number[] = [];
+  /** label → key; `null` for a free label. */
+  #keys: (IndexKey | null)[] = [];
+  #free: number[] = [];
 
   /** Live keys. */
   get live(): number {
@@ -35,6 +49,7 @@ export class LabelMap {
     return this.#keys.length;
   }
 
+  /** The label of a live key, or undefined. */
   get(collection: string, id: string): number | undefined {
     return this.#byCollection.get(collection)?.get(id);
   }
@@ -44,7 +59,7 @@ export class LabelMap {
     return this.#keys[label] ?? null;
   }
 
-  /** The label the next new key gets: the most recently freed one, else a new slot. */
+  /** The label the next `assignNext` gives: the most recently freed one, else a new slot. */
   nextLabel(): { label: number; reused: boolean } {
     const last = this.#free[this.#free.length - 1];
     return last === undefined ? { label: this.#keys.length, reused: false } : { label: last, reused: true };
@@ -58,6 +73,43 @@ export class LabelMap {
     return label;
   }
 
+  /** Bind a new key to a new slot, never a free label (call after the native add of its vector). */
+  append(collection: string, id: string): number {
+    const label = this.#keys.length;
+    this.#bind(label, collection, id);
+    return label;
+  }
+
+  /** Unbind a key and free its label (call after the native removal). Returns the label, or undefined when absent. */
+  release(collection: string, id: string): number | undefined {
+    const ids = this.#byCollection.get(collection);
+    const label = ids?.get(id);
+    if (ids === undefined || label === undefined) return undefined;
+    ids.delete(id);
+    if (ids.size === 0) this.#byCollection.delete(collection);
+    this.#keys[label] = null;
+    this.#free.push(label);
+    return label;
+  }
+
+  /** Drop every free label and renumber the live ones in order (mirrors FAISS's flat `removeIds`). */
+  compact(): void {
+    if (this.#free.length === 0) return;
+    const keys = this.#keys;
+    let first = keys.indexOf(null);
+    this.#keys = keys.filter((k) => k !== null);
+    this.#free = [];
+    for (; first < this.#keys.length; first++) {
+      const key = this.#keys[first] as IndexKey;
+      this.#byCollection.get(key.collection)?.set(key.id, first);
+    }
+  }
+
+  /** The free labels, ascending. */
+  freeLabels(): number[] {
+    return [...this.#free].sort((a, b) => a - b);
+  }
+
   #bind(label: number, collection: string, id: string): void {
     this.#keys[label] = Object.freeze({ collection, id });
     let ids = this.#byCollection.get(collection);
@@ -66,17 +118,6 @@ export class LabelMap {
       this.#byCollection.set(collection, ids);
     }
     ids.set(id, label);
-  }
-
-  /** Unbind a key and put its label on the free list (call after the native markDelete succeeded). */
-  release(collection: string, id: string): void {
-    const ids = this.#byCollection.get(collection);
-    const label = ids?.get(id);
-    if (ids === undefined || label === undefined) return;
-    ids.delete(id);
-    if (ids.size === 0) this.#byCollection.delete(collection);
-    this.#keys[label] = null;
-    this.#free.push(label);
   }
 
   toJSON(): LabelMapJson {

@@ -1,0 +1,256 @@
+import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { JsonValue } from '../model/item.js';
+import {
+  type FileRecord,
+  abandonedTemp,
+  describeFile,
+  fsyncPath,
+  readFileRecord,
+  tmpName,
+  writeFileAtomic,
+} from './atomic-files.js';
+import {
+  type IndexExpectation,
+  type IndexManifest,
+  type ManifestFields,
+  checkCatalog,
+  checkManifestShape,
+} from './index-manifest.js';
+import { LabelMap } from './label-map.js';
+
+const MAX_MANIFEST_BYTES = 1 << 20;
+
+/** How a plugin's files are named and described. */
+export interface GenerationLayout {
+  /** `manifest.format`, e.g. `vecdex-hnswlib`; files of another format are never loaded. */
+  format: string;
+  formatVersion: number;
+  /** Extension of the native file: `index.<generation>.<extension>`. */
+  extension: string;
+  /** The native library's name, for error messages ("hnswlib wrote an unexpected index file"). */
+  library: string;
+  /**
+   * `buffer`: `verify` reads the native file into memory once, hashes those bytes and returns
+   * them, so nothing can change between the check and the native read (for bindings that load
+   * from a buffer). `path` (default): the file is hashed as a stream and its path returned (for
+   * bindings that only read from a path; files may be larger than memory).
+   */
+  read?: 'path' | 'buffer';
+}
+
+/** The native file as a check sees it (after its size and sha256 were verified, on load). */
+export interface NativeFile {
+  path: string;
+  bytes: number;
+  /** The whole file, in `read: 'buffer'` layouts (the very bytes hashed). */
+  data?: Buffer;
+  /** Read `length` bytes at `offset` (fewer at the end of the file). */
+  read(offset: number, length: number): Promise<Buffer>;
+}
+
+/** A native file check: why the file is not what this index would write, or null. */
+export type NativeFileCheck<M> = (
+  file: NativeFile,
+  context: { labels: LabelMap; manifest: M | null },
+) => Promise<string | null> | string | null;
+
+export type Verified<M extends IndexManifest> =
+  | { ok: true; manifest: M; labels: LabelMap; indexFile: string; data?: Buffer }
+  | { ok: false; reason: string };
+
+/**
+ * One index's files in the directory core gives the plugin, saved as numbered generations:
+ *
+ * - `index.<gen>.<extension>`: the native library's own file;
+ * - `labels.<gen>.json`: the label map (`LabelMap.toJSON()`);
+ * - `manifest.json`: format, generation, definition, shape, params, counts, the feed cursor,
+ *   and the byte size and sha256 of both files, plus the plugin's own fields.
+ *
+ * `save` writes each file as a temporary file, fsyncs and renames it, writes the manifest last,
+ * fsyncs the directory, then removes other generations (leaving another live process's
+ * temporary files alone). A crash at any point leaves the previous generation or the new one
+ * complete and named by the manifest. `verify` checks everything before native code sees a
+ * byte: a corrupt or crafted file must make `load` return false, never crash the process.
+ *
+ * ```ts
+ * const files = new GenerationFiles<MyManifest>({ format: 'vecdex-myindex', formatVersion: 1, extension: 'bin', library: 'mylib' })
+ * const manifest = await files.save(dir, { generation: await files.nextGeneration(dir), labels, fields, write: (f) => native.save(f) })
+ * const v = await files.verify(dir, { expect, catalog: state, check: (file) => checkMyHeader(file) })
+ * if (v.ok) native.load(v.indexFile)
+ * ```
+ */
+export class GenerationFiles<M extends IndexManifest = IndexManifest> {
+  readonly layout: Readonly<GenerationLayout>;
+  readonly #index: RegExp;
+  readonly #labels = /^labels\.\d+\.json$/;
+  readonly #owned: RegExp;
+
+  constructor(layout: GenerationLayout) {
+    if (!/^[A-Za-z0-9]{1,16}$/.test(layout.extension)) throw new Error(`bad index file extension ${layout.extension}`);
+    this.layout = Object.freeze({ ...layout });
+    this.#index = new RegExp(`^index\\.\\d+\\.${layout.extension}$`);
+    this.#owned = new RegExp(
+      `^(index\\.\\d+\\.${layout.extension}|labels\\.\\d+\\.json|manifest\\.json)(\\.[\\w-]+\\.tmp|\\.tmp)?$`,
+    );
+  }
+
+  /** The next generation number: one past anything in the directory, so names never collide. */
+  async nextGeneration(directory: string): Promise<number> {
+    let max = 0;
+    for (const name of await readdir(directory).catch(() => [] as string[])) {
+      const m = /^(?:index|labels)\.(\d+)\./.exec(name);
+      if (m) max = Math.max(max, Number(m[1]));
+    }
+    return max + 1;
+  }
+
+  /**
+   * Save a generation: `write` writes the native file to the path it is given; `check` (run on
+   * what was written, before it is renamed into place) catches a short or unexpected write.
+   * `fields` is the manifest without what `save` fills in (a function is called after `check`).
+   * Returns the manifest that now describes the directory.
+   */
+  async save(
+    directory: string,
+    options: {
+      generation: number;
+      labels: LabelMap;
+      fields: ManifestFields<M> | (() => ManifestFields<M>);
+      write: (file: string) => Promise<unknown> | unknown;
+      check?: NativeFileCheck<M>;
+    },
+  ): Promise<M> {
+    const { generation, labels } = options;
+    const indexName = `index.${generation}.${this.layout.extension}`;
+    const tmp = path.join(directory, tmpName(indexName));
+    let index: FileRecord;
+    try {
+      await options.write(tmp);
+      await fsyncPath(tmp);
+      const { record, file } = await this.#describe(tmp, indexName);
+      index = record;
+      const problem = options.check === undefined ? null : await options.check(file, { labels, manifest: null });
+      if (problem !== null) throw new Error(`${this.layout.library} wrote an unexpected index file (${problem})`);
+      await rename(tmp, path.join(directory, indexName));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    const labelsFile = await writeFileAtomic(directory, `labels.${generation}.json`, JSON.stringify(labels.toJSON()));
+    const fields = typeof options.fields === 'function' ? options.fields() : options.fields;
+    const manifest = {
+      format: this.layout.format,
+      formatVersion: this.layout.formatVersion,
+      generation,
+      ...fields,
+      files: { index, labels: labelsFile },
+      savedAt: Date.now(),
+    } as M;
+    await writeFileAtomic(directory, 'manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+    await fsyncPath(directory);
+    await this.#removeOtherGenerations(directory, generation);
+    return manifest;
+  }
+
+  /**
+   * Read and verify the current generation without touching native code, cheapest checks first:
+   * the manifest's shape against `expect` (and the plugin's `checkManifest`), the catalog state
+   * (`checkCatalog`), the size and sha256 of both files, the label map and its counts, then the
+   * plugin's `check` of the native file. Never throws for bad files: returns the reason.
+   */
+  async verify(
+    directory: string,
+    options: {
+      expect: IndexExpectation;
+      catalog?: { [key: string]: JsonValue };
+      checkManifest?: (manifest: M) => string | null;
+      check?: NativeFileCheck<M>;
+    },
+  ): Promise<Verified<M>> {
+    const manifestPath = path.join(directory, 'manifest.json');
+    const info = await stat(manifestPath).catch(() => null);
+    if (info === null || !info.isFile()) return { ok: false, reason: 'no manifest' };
+    if (info.size > MAX_MANIFEST_BYTES) return { ok: false, reason: 'manifest is implausibly large' };
+    let manifest: M;
+    try {
+      manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as M;
+    } catch {
+      return { ok: false, reason: 'manifest is not valid JSON' };
+    }
+    const { format, formatVersion } = this.layout;
+    const mismatch =
+      checkManifestShape(manifest, format, formatVersion, options.expect, { index: this.#index, labels: this.#labels }) ??
+      options.checkManifest?.(manifest) ??
+      checkCatalog(manifest, options.catalog);
+    if (mismatch !== null) return { ok: false, reason: mismatch };
+    const indexFile = path.join(directory, manifest.files.index.name);
+    const native = await this.#describe(indexFile, manifest.files.index.name).catch(() => null);
+    const problemOf = (record: FileRecord, actual: FileRecord | undefined): string | null => {
+      if (actual === undefined) return `${record.name} is missing`;
+      if (actual.bytes !== record.bytes) return `${record.name} is ${actual.bytes} bytes, manifest says ${record.bytes}`;
+      if (actual.sha256 !== record.sha256) return `${record.name} fails its checksum`;
+      return null;
+    };
+    const indexProblem = problemOf(manifest.files.index, native?.record);
+    if (indexProblem !== null || native === null) return { ok: false, reason: indexProblem as string };
+    const labelsRead = await readFileRecord(path.join(directory, manifest.files.labels.name), manifest.files.labels.name).catch(
+      () => null,
+    );
+    const labelsProblem = problemOf(manifest.files.labels, labelsRead?.record);
+    if (labelsProblem !== null || labelsRead === null) return { ok: false, reason: labelsProblem as string };
+    let labels: LabelMap;
+    try {
+      labels = LabelMap.fromJSON(JSON.parse(labelsRead.data.toString('utf8')));
+    } catch (e) {
+      return { ok: false, reason: `label map: ${(e as Error).message}` };
+    }
+    if (labels.live !== manifest.items || labels.free !== manifest.deleted)
+      return { ok: false, reason: 'label map counts differ from the manifest' };
+    const problem = options.check === undefined ? null : await options.check(native.file, { labels, manifest });
+    if (problem !== null) return { ok: false, reason: `index file: ${problem}` };
+    return { ok: true, manifest, labels, indexFile, ...(native.file.data !== undefined ? { data: native.file.data } : {}) };
+  }
+
+  /** Remove every file this layout owns in the directory (and nothing else). */
+  async remove(directory: string): Promise<void> {
+    for (const name of await readdir(directory).catch(() => [] as string[])) {
+      if (this.#owned.test(name)) await rm(path.join(directory, name), { force: true });
+    }
+  }
+
+  /** Size, sha256 and a reader of the native file (in memory for `read: 'buffer'`). */
+  async #describe(file: string, name: string): Promise<{ record: FileRecord; file: NativeFile }> {
+    if (this.layout.read === 'buffer') {
+      const { data, record } = await readFileRecord(file, name);
+      const read = async (offset: number, length: number) => data.subarray(offset, Math.min(data.length, offset + length));
+      return { record, file: { path: file, bytes: record.bytes, data, read } };
+    }
+    const record = await describeFile(file, name);
+    return { record, file: { path: file, bytes: record.bytes, read: (offset, length) => readAt(file, offset, length) } };
+  }
+
+  async #removeOtherGenerations(directory: string, keep: number): Promise<void> {
+    for (const name of await readdir(directory)) {
+      if (!this.#owned.test(name)) continue;
+      const file = path.join(directory, name);
+      const generation = /^(?:index|labels)\.(\d+)\./.exec(name)?.[1];
+      if (name.endsWith('.tmp')) {
+        if (await abandonedTemp(file)) await rm(file, { force: true });
+      } else if (generation !== undefined && Number(generation) !== keep) {
+        await rm(file, { force: true });
+      }
+    }
+  }
+}
+
+async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buf, 0, length, offset);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}

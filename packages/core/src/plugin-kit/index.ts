@@ -1,0 +1,45 @@
+/**
+ * `@vecdex/core/plugin-kit`: the parts every file-backed index plugin needs, in plain Node (no
+ * native dependency), so a third-party index is its native calls plus a few lines of wiring:
+ *
+ * - `LabelMap`: numeric native labels ↔ `(collection, id)` keys, with free-label reuse or
+ *   FAISS-style compaction, saved as JSON;
+ * - `GenerationFiles`: atomic, checksummed, generation-numbered index files with a manifest,
+ *   verified before native code sees a byte (`save`, `verify`, `remove`, `nextGeneration`);
+ * - `catalogState` / `checkCatalog`: what `save()` returns to core and how `load()` compares it;
+ * - the atomic-write primitives underneath (`writeFileAtomic`, `fsyncPath`, `describeFile`, `tmpName`);
+ * - `IndexVectors`: query and item vectors checked (length, finiteness) and, for cosine, normalised.
+ *
+ * ```ts
+ * import { GenerationFiles, LabelMap, catalogState } from '@vecdex/core/plugin-kit'
+ * ```
+ *
+ * See docs/writing-plugins.md ("Files and labels with the plugin kit").
+ */
+export { LabelMap, type LabelMapJson } from './label-map.js';
+export {
+  GenerationFiles,
+  type GenerationLayout,
+  type NativeFile,
+  type NativeFileCheck,
+  type Verified,
+} from './generation-files.js';
+export {
+  type IndexExpectation,
+  type IndexManifest,
+  type ManifestFields,
+  catalogState,
+  checkCatalog,
+  checkManifestShape,
+} from './index-manifest.js';
+export {
+  type FileRecord,
+  abandonedTemp,
+  describeFile,
+  fsyncPath,
+  readFileRecord,
+  sha256,
+  tmpName,
+  writeFileAtomic,
+} from './atomic-files.js';
+export { IndexVectors, type VectorSink } from './index-vectors.js';
