@@ -1,4 +1,4 @@
-import type { LabelMap, NativeFile } from '@vecdex/core/plugin-kit';
+import { type LabelMap, type NativeFile, SequentialReader } from '@vecdex/core/plugin-kit';
 
 /**
  * What hnswlib 0.8's `saveIndex` writes, checked field by field before `readIndex` sees a file
@@ -141,36 +141,4 @@ export function checkHeader(header: Buffer, expected: ExpectedFile): HeaderShape
   const mult = header.readDoubleLE(80);
   if (Math.abs(mult - 1 / Math.log(M)) > 1e-9) return `level multiplier ${mult} does not match M=${M}`;
   return { count, perElement, labelOffset, maxLevel, entryPoint };
-}
-
-/** Reads a file front to back in large chunks (the upper-level section is many small records). */
-class SequentialReader {
-  readonly #file: NativeFile;
-  #buffer: Buffer = Buffer.alloc(0);
-  #bufferStart: number;
-  position: number;
-
-  constructor(file: NativeFile, start: number) {
-    this.#file = file;
-    this.position = start;
-    this.#bufferStart = start;
-  }
-
-  async u32(): Promise<number | null> {
-    const b = await this.bytes(4);
-    return b === null ? null : b.readUInt32LE(0);
-  }
-
-  async bytes(n: number): Promise<Buffer | null> {
-    if (this.position + n > this.#file.bytes) return null;
-    let offset = this.position - this.#bufferStart;
-    if (offset + n > this.#buffer.length) {
-      this.#buffer = await this.#file.read(this.position, Math.max(n, CHUNK_BYTES));
-      this.#bufferStart = this.position;
-      offset = 0;
-      if (this.#buffer.length < n) return null;
-    }
-    this.position += n;
-    return this.#buffer.subarray(offset, offset + n);
-  }
 }

@@ -43,3 +43,4 @@ export {
   writeFileAtomic,
 } from './atomic-files.js';
 export { IndexVectors, type VectorSink } from './index-vectors.js';
+export { SequentialReader } from './sequential-reader.js';

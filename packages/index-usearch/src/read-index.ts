@@ -1,0 +1,44 @@
+import type { IndexContext, JsonValue } from '@vecdex/core';
+import type { LabelMap } from '@vecdex/core/plugin-kit';
+import type { NativeUsearch, UsearchBinding, UsearchConfig } from './load-usearch.js';
+import { checkUsearchFile, referenceFor } from './usearch-file-check.js';
+import { USEARCH_FILES, type UsearchManifest } from './usearch-files.js';
+import { STRUCTURAL_PARAMS, type UsearchParams } from './usearch-params.js';
+
+export type ReadResult =
+  | { ok: true; native: NativeUsearch; labels: LabelMap; manifest: UsearchManifest }
+  | { ok: false; reason: string };
+
+/**
+ * Verify the saved files (the kit's `verify`: manifest, catalog state, sizes, checksums, label
+ * map; then `checkUsearchFile` walks the whole usearch file: head against what this binding
+ * writes for this configuration, counts, levels, entry slot, every node's key and neighbours),
+ * and only then `load` it into a fresh native index, checking its size once more.
+ */
+export async function readVerifiedIndex(
+  binding: UsearchBinding,
+  context: IndexContext,
+  params: UsearchParams,
+  config: UsearchConfig,
+  state: { [key: string]: JsonValue },
+): Promise<ReadResult> {
+  const { directory, definition, metric, dimensions } = context;
+  const ref = await referenceFor(binding, config);
+  const v = await USEARCH_FILES.verify(directory, {
+    expect: {
+      definition: { name: definition.name, createdAt: definition.createdAt },
+      metric,
+      dimensions,
+      structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
+    },
+    catalog: state,
+    check: (file, { labels }) => checkUsearchFile(file, ref, { dimensions, labels, deep: true }),
+  });
+  if (!v.ok) return v;
+  const native = new binding.Index(config);
+  native.load(v.indexFile);
+  if (native.size() !== v.labels.live || native.dimensions() !== dimensions) {
+    return { ok: false, reason: 'native index disagrees with the label map' };
+  }
+  return { ok: true, native, labels: v.labels, manifest: v.manifest };
+}
