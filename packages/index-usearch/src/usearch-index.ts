@@ -115,7 +115,10 @@ export class UsearchIndex implements VectorIndex {
       const upserts = [...last.values()].filter((c) => c.op === 'upsert');
       const data = new Float32Array(upserts.length * dims);
       // Every vector is checked before the first native call, so a bad one changes nothing.
-      upserts.forEach((c, i) => this.#vectors.copy(c.vector, data, i * dims, c));
+      for (let i = 0; i < upserts.length; i++) {
+        const c = upserts[i] as IndexEntry;
+        this.#vectors.copy(c.vector, data, i * dims, c);
+      }
       const removed: bigint[] = [];
       for (const c of last.values()) {
         const label = labels.get(c.collection, c.id);
@@ -163,7 +166,7 @@ export class UsearchIndex implements VectorIndex {
     }
     const dims = this.#context.dimensions;
     const all = new Float32Array(queries.length * dims);
-    queries.forEach((q, i) => this.#vectors.copy(q, all, i * dims));
+    for (let i = 0; i < queries.length; i++) this.#vectors.copy(queries[i] as Float32Array, all, i * dims);
     const wanted = Math.max(want, ef);
     const m = native.search(all, wanted, this.#params.threads);
     if (queries.length === 1) return [collectHits(m.keys, m.distances, m.keys.length, labels, metric, want)];
