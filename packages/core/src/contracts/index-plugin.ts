@@ -122,6 +122,17 @@ export interface VectorIndex {
   /** Apply one batch of changes; upserts add or replace, deletes remove (absent keys are ignored). */
   apply(changes: readonly IndexChange[]): Promise<void>;
   search(query: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]>;
+  /**
+   * Optional: answer many queries with the same options at once (a plugin whose library
+   * searches batches on several threads uses every core here). Returns one hit list per query,
+   * in order, each what `search` would return for it. Plugins without it are searched one
+   * query at a time by core (`vx.indexes.searchMany` loops over `search`).
+   *
+   * ```ts
+   * const [first, second] = await index.searchMany([q1, q2], { k: 10, params: { efSearch: 64 } })
+   * ```
+   */
+  searchMany?(queries: readonly Float32Array[], options: IndexSearchOptions): Promise<IndexHit[][]>;
   /** Persist atomically; `state` comes back to `load`. Returns plugin state to keep in the catalog. */
   save(options?: IndexSaveOptions): Promise<{ [key: string]: JsonValue }>;
   /** Load what `save` wrote. Returns false when files are missing or corrupt (core rebuilds). */

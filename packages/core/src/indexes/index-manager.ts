@@ -181,10 +181,39 @@ export class Indexes {
 
   /** k-NN through the index, after dealing with staleness per `stale`. */
   async search(name: string, vector: Float32Array, query: IndexQuery): Promise<{ hits: IndexHit[]; pending: number }> {
+    const { rt, pending } = await this.#current(name, query.stale);
+    return { hits: await rt.search(vector, searchOptions(query)), pending };
+  }
+
+  /**
+   * k-NN for many query vectors with the same options, through the plugin's `searchMany` (which
+   * may use every core: usearch's does) or, for plugins without it, `search` one query at a
+   * time. Staleness is dealt with once for the whole batch. One hit list per vector, in order.
+   *
+   * ```ts
+   * const { hits } = await vx.indexes.searchMany('docs-us', [q1, q2, q3], { k: 10, params: { efSearch: 64 } })
+   * hits[1]   // the 10 nearest to q2
+   * ```
+   */
+  async searchMany(
+    name: string,
+    vectors: readonly Float32Array[],
+    query: IndexQuery,
+  ): Promise<{ hits: IndexHit[][]; pending: number }> {
+    if (!Array.isArray(vectors) || !vectors.every((v) => v instanceof Float32Array)) {
+      throw errors.invalidArgument('vectors', 'an array of Float32Array query vectors', vectors);
+    }
+    const { rt, pending } = await this.#current(name, query.stale);
+    if (vectors.length === 0) return { hits: [], pending };
+    return { hits: await rt.searchMany(vectors, searchOptions(query)), pending };
+  }
+
+  /** The opened runtime, synced (or refused) per `stale` when it is behind the store. */
+  async #current(name: string, stale: StalePolicy | undefined): Promise<{ rt: IndexRuntime; pending: number }> {
     const rt = this.#ready.get(name) ?? (await this.#runtime(name));
     let pending = await rt.pending();
     if (pending > 0 || !rt.built) {
-      const policy = query.stale ?? 'sync';
+      const policy = stale ?? 'sync';
       if (policy === 'error') {
         throw new VecdexError(
           'INDEX_STALE',
@@ -197,14 +226,7 @@ export class Indexes {
         pending = 0;
       }
     }
-    const opts: IndexSearchOptions = {
-      k: query.k,
-      ...(query.allow ? { allow: query.allow } : {}),
-      ...(query.where ? { where: query.where } : {}),
-      ...(query.selectivity !== undefined ? { selectivity: query.selectivity } : {}),
-      ...(query.params ? { params: query.params } : {}),
-    };
-    return { hits: await rt.search(vector, opts), pending };
+    return { rt, pending };
   }
 
   /**
@@ -275,4 +297,15 @@ export class Indexes {
       lastRebuild: rt.lastRebuildReason,
     };
   }
+}
+
+/** The plugin's search options from a query (only the members given). */
+function searchOptions(query: IndexQuery): IndexSearchOptions {
+  return {
+    k: query.k,
+    ...(query.allow ? { allow: query.allow } : {}),
+    ...(query.where ? { where: query.where } : {}),
+    ...(query.selectivity !== undefined ? { selectivity: query.selectivity } : {}),
+    ...(query.params ? { params: query.params } : {}),
+  };
 }

@@ -211,6 +211,15 @@ export class IndexRuntime {
     return this.#index.search(vector, options);
   }
 
+  /** The plugin's `searchMany` when it has one, else its `search` for each query in turn. */
+  async searchMany(vectors: readonly Float32Array[], options: IndexSearchOptions): Promise<IndexHit[][]> {
+    const index = this.#index;
+    if (typeof index.searchMany === 'function') return index.searchMany(vectors, options);
+    const out: IndexHit[][] = new Array(vectors.length);
+    for (let i = 0; i < vectors.length; i++) out[i] = await index.search(vectors[i] as Float32Array, options);
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.#index.close();
   }
