@@ -1,0 +1,171 @@
+/**
+ * @vecdex/index-usearch through core's index lifecycle on the sqlite-vec store, the way
+ * faiss-model.test.ts proves the FAISS plugin: random writes to two collections sharing ids
+ * (upserts, replacements, deletes, writes to an unindexed collection), one usearch index over
+ * both, syncs / rebuilds / reopenings at random points. On a few hundred entries with efSearch
+ * far above their count the HNSW search visits every entry, so after every sync its top-k must
+ * equal brute force over the store, through `indexes.search`, `indexes.searchMany` (both cores)
+ * and `collection.search`; status must count the live items.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sqlitevec from '@vecdex/backend-sqlitevec';
+import { type Metric, type Vecdex, openVecdex } from '@vecdex/core';
+import { Random } from '@vecdex/core/testing';
+import usearch from '@vecdex/index-usearch';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectExactTopK, keyOf } from './helpers.js';
+
+const INDEX = 'ux';
+const COLLECTIONS = ['a', 'b'] as const;
+type C = (typeof COLLECTIONS)[number];
+const EXACT = { efSearch: 2000 };
+
+let dirs: string[] = [];
+let opened: Vecdex[] = [];
+afterEach(async () => {
+  for (const vx of opened) await vx.close().catch(() => undefined);
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  dirs = [];
+  opened = [];
+});
+
+async function newStore(): Promise<{ open: () => Promise<Vecdex> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'vecdex-usearch-model-'));
+  dirs.push(dir);
+  const open = async () => {
+    const vx = await openVecdex({
+      config: {
+        backend: { use: sqlitevec, options: { path: path.join(dir, 'store.db') } },
+        plugins: [usearch],
+        dataDir: path.join(dir, 'data'),
+      },
+      cwd: dir,
+      env: {},
+    });
+    opened.push(vx);
+    return vx;
+  };
+  return { open };
+}
+
+async function runModel(metric: Metric, seed: number, dtype: string): Promise<{ syncs: number; reopens: number }> {
+  const rng = new Random(seed);
+  const dims = 6 + rng.int(10);
+  const store = await newStore();
+  let vx = await store.open();
+  for (const name of [...COLLECTIONS, 'other']) await vx.collections.create({ name, dimensions: dims, metric });
+  const items = new Map<C, Map<string, Float32Array>>(COLLECTIONS.map((c) => [c, new Map()]));
+  let pending = new Set<string>();
+  const counters = { syncs: 0, reopens: 0 };
+  const live = () => (items.get('a')?.size ?? 0) + (items.get('b')?.size ?? 0);
+  const asItems = (only?: C) =>
+    new Map(
+      COLLECTIONS.filter((c) => only === undefined || c === only).map((c) => [
+        c,
+        [...(items.get(c) as Map<string, Float32Array>)].map(([id, vector]) => ({ id, vector, content: null, metadata: null })),
+      ]),
+    );
+
+  const write = async (): Promise<void> => {
+    const c = rng.pick(COLLECTIONS);
+    const existing = [...(items.get(c) as Map<string, Float32Array>).keys()];
+    if (rng.next() < 0.7 || existing.length === 0) {
+      const batch = new Map<string, Float32Array>();
+      for (let i = 1 + rng.int(12); i > 0; i--) {
+        const id = existing.length > 0 && rng.next() < 0.4 ? rng.pick(existing) : `id-${rng.int(150)}`;
+        batch.set(id, rng.vector(dims));
+      }
+      await vx.collection(c).upsert([...batch].map(([id, vector]) => ({ id, vector })));
+      for (const [id, v] of batch) {
+        items.get(c)?.set(id, v);
+        pending.add(keyOf({ collection: c, id }));
+      }
+    } else {
+      const ids = rng.sample(existing, 1 + rng.int(Math.max(1, Math.ceil(existing.length / 3))));
+      expect(await vx.collection(c).delete(ids)).toBe(ids.length);
+      for (const id of ids) {
+        items.get(c)?.delete(id);
+        pending.add(keyOf({ collection: c, id }));
+      }
+    }
+  };
+
+  const check = async (where: string): Promise<void> => {
+    const st = await vx.indexes.status(INDEX);
+    expect(st.pendingChanges, `${where}: pending`).toBe(pending.size);
+    if (pending.size > 0) return;
+    expect(st.items, `${where}: items`).toBe(live());
+    const all = asItems();
+    const queries = Array.from({ length: 3 }, () => rng.vector(dims));
+    const k = rng.next() < 0.1 ? 400 : 1 + rng.int(20);
+    const many = await vx.indexes.searchMany(INDEX, queries, { k, stale: 'error', params: EXACT });
+    for (const [i, v] of queries.entries()) {
+      const one = (await vx.indexes.search(INDEX, v, { k, stale: 'error', params: EXACT })).hits;
+      if (dtype === 'f32') expectExactTopK(one, all, v, metric, k);
+      expect(many.hits[i]?.map(keyOf), `${where}: searchMany = search`).toEqual(one.map(keyOf));
+      const c = rng.pick(COLLECTIONS);
+      const { hits, plan } = await vx.collection(c).search(v, { index: INDEX, k, stale: 'error', include: {}, params: EXACT });
+      expect(plan.strategy, `${where}: answered by the index`).toBe('index');
+      if (dtype === 'f32') expectExactTopK(hits, asItems(c), v, metric, k);
+      else expect(hits.length).toBe(Math.min(k, items.get(c)?.size ?? 0));
+    }
+  };
+
+  for (let i = 0; i < 4; i++) await write();
+  await vx.indexes.create({
+    name: INDEX,
+    plugin: 'usearch',
+    collections: [...COLLECTIONS],
+    params: { dtype, expansionAdd: 200 },
+  });
+  expect((await vx.indexes.build(INDEX)).items).toBe(live());
+  pending = new Set();
+  await check('after build');
+  for (let step = 0; step < 50; step++) {
+    const where = `seed ${seed} step ${step}`;
+    const r = rng.next();
+    if (r < 0.55) await write();
+    else if (r < 0.6) await vx.collection('other').upsert([{ id: `o${rng.int(20)}`, vector: rng.vector(dims) }]);
+    else if (r < 0.82) {
+      await vx.indexes.sync(INDEX);
+      counters.syncs++;
+      pending = new Set();
+    } else if (r < 0.88) {
+      await vx.indexes.rebuild(INDEX);
+      pending = new Set();
+    } else {
+      await vx.close();
+      vx = await store.open();
+      counters.reopens++;
+      const st = await vx.indexes.status(INDEX);
+      expect(st.lastRebuild, `${where}: loaded, not rebuilt`).toBeNull();
+    }
+    await check(where);
+  }
+  return counters;
+}
+
+describe('usearch: model-based sync through core (exact on small data)', () => {
+  const totals = { syncs: 0, reopens: 0 };
+  const runs: [Metric, string][] = [
+    ['l2', 'f32'],
+    ['cosine', 'f32'],
+    ['ip', 'f32'],
+    ['l2', 'f16'],
+    ['cosine', 'i8'],
+  ];
+  runs.forEach(([metric, dtype], s) => {
+    const seed = 900 + s;
+    it(`${metric} ${dtype}, seed ${seed}`, async () => {
+      const c = await runModel(metric, seed, dtype);
+      totals.syncs += c.syncs;
+      totals.reopens += c.reopens;
+    }, 60_000);
+  });
+  it('the random runs synced and reopened', () => {
+    expect(totals.syncs).toBeGreaterThan(10);
+    expect(totals.reopens).toBeGreaterThan(3);
+  });
+});
