@@ -40,8 +40,17 @@ export class HnswIndex implements VectorIndex {
   readonly #context: IndexContext;
   readonly #params: HnswParams;
   readonly #space: HnswSpace;
-  /** One reusable `number[]` for vectors on their way into the binding (it copies them at once). */
-  readonly #scratch: number[];
+  /**
+   * Reusable `number[]`s for vectors on their way into the binding (it copies them at once):
+   * one that only ever holds small integers, one for everything else. The binding reads a JS
+   * array element by element (`napi_get_element`): from an array of V8's small-integer kind
+   * that is a plain read, from a double array every element is boxed into a heap number first
+   * (784-d: ~110 µs against ~135 µs per search here). Integer vectors (pixels, counts,
+   * quantized embeddings) therefore go through the integer array, and it never sees a fraction
+   * (one would turn it into a double array for good).
+   */
+  readonly #smallInts: number[];
+  readonly #doubles: number[];
   #native: NativeHnsw | null;
   #labels = new LabelMap();
   #queue: Promise<unknown> = Promise.resolve();
@@ -56,7 +65,8 @@ export class HnswIndex implements VectorIndex {
     this.#context = context;
     this.#params = params;
     this.#space = space;
-    this.#scratch = new Array<number>(context.dimensions).fill(0.5);
+    this.#smallInts = new Array<number>(context.dimensions).fill(0);
+    this.#doubles = new Array<number>(context.dimensions).fill(0.5);
     this.#native = this.#create(params.initialCapacity);
   }
 
@@ -90,18 +100,15 @@ export class HnswIndex implements VectorIndex {
     const labels = this.#labels;
     const k = validateK(options.k);
     const ef = queryEf(options.params, this.#params.efSearch);
-    this.#toScratch(query);
+    const vector = this.#toScratch(query);
     const want = Math.min(k, labels.live);
     if (want === 0) return [];
-    const hits = searchNative(native, labels, this.#context.metric, this.#scratch, want, ef, options.allow);
+    const hits = searchNative(native, labels, this.#context.metric, vector, want, ef, options.allow);
     if (hits.length >= want || labels.free === 0) return hits;
     // Tombstones are still traversed, so a search can come back short (PITFALLS); ask once more
     // for k plus the tombstone count, which also widens ef.
     const wider = Math.min(labels.slots, want + labels.free);
-    return searchNative(native, labels, this.#context.metric, this.#scratch, wider, Math.max(ef, wider), options.allow).slice(
-      0,
-      want,
-    );
+    return searchNative(native, labels, this.#context.metric, vector, wider, Math.max(ef, wider), options.allow).slice(0, want);
   }
 
   save(options?: IndexSaveOptions): Promise<{ [key: string]: JsonValue }> {
@@ -193,16 +200,16 @@ export class HnswIndex implements VectorIndex {
   }
 
   #upsert(native: NativeHnsw, labels: LabelMap, entry: IndexEntry): void {
-    this.#toScratch(entry.vector, entry);
+    const vector = this.#toScratch(entry.vector, entry);
     const existing = labels.get(entry.collection, entry.id);
     if (existing !== undefined) {
-      native.addPoint(this.#scratch, existing);
+      native.addPoint(vector, existing);
       return;
     }
     const { label, reused } = labels.nextLabel();
     if (!reused) this.#ensureCapacity(native, labels.slots + 1);
     // A reused label's slot is a tombstone: addPoint revives it in place with the new vector.
-    native.addPoint(this.#scratch, label);
+    native.addPoint(vector, label);
     labels.assignNext(entry.collection, entry.id);
   }
 
@@ -225,8 +232,8 @@ export class HnswIndex implements VectorIndex {
     native.resizeIndex(Math.min(MAX_CAPACITY, Math.max(needed, capacity * 2)));
   }
 
-  /** Copy a vector into the scratch array, checking what native code would silently misuse. */
-  #toScratch(vector: ArrayLike<number>, entry?: IndexKey): void {
+  /** Copy a vector into a scratch array (see `#smallInts`), checking what native code would silently misuse. */
+  #toScratch(vector: ArrayLike<number>, entry?: IndexKey): number[] {
     const dims = this.#context.dimensions;
     if (vector.length !== dims) {
       const where = entry === undefined ? `index "${this.#context.definition.name}"` : `collection "${entry.collection}"`;
@@ -236,12 +243,13 @@ export class HnswIndex implements VectorIndex {
         { details: { expected: dims, actual: vector.length, ...entry } },
       );
     }
-    const out = this.#scratch;
     let squares = 0;
+    let integers = true;
     for (let i = 0; i < dims; i++) {
       const x = vector[i] as number;
       if (!Number.isFinite(x)) throw errors.invalidVector(`component ${i} is ${x}`, entry?.id);
-      out[i] = x;
+      // Small integers only (V8's Smi range is 31 bits); -0 is a double.
+      if (integers && ((x | 0) !== x || (x === 0 && 1 / x < 0) || x > 0x3fffffff || x < -0x40000000)) integers = false;
       squares += x * x;
     }
     // Cosine: normalise here, in double precision. hnswlib-node normalises again in float32, where
@@ -249,9 +257,14 @@ export class HnswIndex implements VectorIndex {
     // unnormalised: every distance ~1) or overflows to infinity above ~1e19 (the vector becomes
     // all zeros); core accepts both. A unit vector goes through its normalisation unchanged.
     if (this.#context.metric === 'cosine' && squares > 0) {
+      const out = this.#doubles;
       const norm = Math.sqrt(squares);
-      for (let i = 0; i < dims; i++) out[i] = (out[i] as number) / norm;
+      for (let i = 0; i < dims; i++) out[i] = (vector[i] as number) / norm;
+      return out;
     }
+    const out = integers ? this.#smallInts : this.#doubles;
+    for (let i = 0; i < dims; i++) out[i] = vector[i] as number;
+    return out;
   }
 
   #create(capacity: number): NativeHnsw {

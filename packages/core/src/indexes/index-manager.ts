@@ -299,13 +299,12 @@ export class Indexes {
   }
 }
 
-/** The plugin's search options from a query (only the members given). */
+/** The plugin's search options from a query (only the members given; plain assignments: this runs per query). */
 function searchOptions(query: IndexQuery): IndexSearchOptions {
-  return {
-    k: query.k,
-    ...(query.allow ? { allow: query.allow } : {}),
-    ...(query.where ? { where: query.where } : {}),
-    ...(query.selectivity !== undefined ? { selectivity: query.selectivity } : {}),
-    ...(query.params ? { params: query.params } : {}),
-  };
+  const out: IndexSearchOptions = { k: query.k };
+  if (query.allow) out.allow = query.allow;
+  if (query.where) out.where = query.where;
+  if (query.selectivity !== undefined) out.selectivity = query.selectivity;
+  if (query.params) out.params = query.params;
+  return out;
 }
