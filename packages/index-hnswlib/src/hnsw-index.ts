@@ -13,12 +13,15 @@ import {
   type JsonValue,
   type VectorIndex,
 } from '@vecdex/core';
-import { LabelMap, catalogState } from '@vecdex/core/plugin-kit';
+import path from 'node:path';
+import { IndexVectors, LabelMap, catalogState } from '@vecdex/core/plugin-kit';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES } from './hnsw-files.js';
 import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
 import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw } from './load-hnswlib.js';
 import { searchNative } from './hnsw-search.js';
+import { fromNativeDistance } from './native-distance.js';
+import { SearchWorkers } from './search-workers.js';
 import { type ReadResult, expectedFile, readVerifiedIndex } from './read-index.js';
 
 /** The binding passes capacities through uint32; stay well inside. */
@@ -59,6 +62,9 @@ export class HnswIndex implements VectorIndex {
   #lastLoadProblem: string | null = null;
   /** The feed cursor of the files last saved or loaded (undefined: not recorded). */
   #cursor: string | null | undefined = undefined;
+  /** The saved file the in-memory index equals (null once changed since its save or load). */
+  #cleanFile: string | null = null;
+  #workers: SearchWorkers | null = null;
 
   constructor(binding: HnswlibBinding, context: IndexContext, params: HnswParams, space: HnswSpace) {
     this.#binding = binding;
@@ -72,6 +78,7 @@ export class HnswIndex implements VectorIndex {
 
   build(source: AsyncIterable<IndexEntry[]>, options: { onProgress?: (done: number) => void } = {}): Promise<void> {
     return this.#exclusive(async () => {
+      this.#cleanFile = null;
       const native = this.#create(this.#params.initialCapacity);
       const labels = new LabelMap();
       let done = 0;
@@ -88,6 +95,7 @@ export class HnswIndex implements VectorIndex {
   apply(changes: readonly IndexChange[]): Promise<void> {
     return this.#exclusive(async () => {
       const native = this.#open();
+      this.#cleanFile = null;
       for (const change of changes) {
         if (change.op === 'upsert') this.#upsert(native, this.#labels, change);
         else this.#delete(native, this.#labels, change);
@@ -109,6 +117,90 @@ export class HnswIndex implements VectorIndex {
     // for k plus the tombstone count, which also widens ef.
     const wider = Math.min(labels.slots, want + labels.free);
     return searchNative(native, labels, this.#context.metric, vector, wider, Math.max(ef, wider), options.allow).slice(0, want);
+  }
+
+  /**
+   * Many queries: with `searchWorkers` > 0 and the index unchanged since its last save or load,
+   * a share of the batch goes to each worker thread (its own copy of that file) while this
+   * thread answers the rest; otherwise, or with `allow`, one query at a time here.
+   */
+  async searchMany(queries: readonly Float32Array[], options: IndexSearchOptions): Promise<IndexHit[][]> {
+    const file = this.#cleanFile;
+    const workers = this.#searchWorkers();
+    const ready = workers?.ready ?? 0;
+    const n = queries.length;
+    if (workers === null || file === null || ready === 0 || options.allow !== undefined || n < 4 * (ready + 1)) {
+      return this.#searchEach(queries, options);
+    }
+    const labels = this.#labels;
+    const k = validateK(options.k);
+    const ef = queryEf(options.params, this.#params.efSearch);
+    const want = Math.min(k, labels.live);
+    if (want === 0) return queries.map(() => []);
+    const dims = this.#context.dimensions;
+    const vectors = new IndexVectors(this.#context);
+    const mainEnd = Math.ceil(n / (ready + 1));
+    const per = Math.ceil((n - mainEnd) / ready);
+    const ranges: [number, number][] = [];
+    for (let from = mainEnd; from < n; from += per) ranges.push([from, Math.min(n, from + per)]);
+    const parts = ranges.map(([from, to]) => {
+      const rows = new Float32Array((to - from) * dims);
+      for (let i = from; i < to; i++) vectors.copy(queries[i] as Float32Array, rows, (i - from) * dims);
+      return rows;
+    });
+    const remote = workers.search(parts, want, ef).catch(() => null);
+    const out: IndexHit[][] = new Array(n);
+    for (let i = 0; i < mainEnd; i++) out[i] = await this.search(queries[i] as Float32Array, options);
+    const replies = await remote;
+    // A change meanwhile (or a failed worker): the workers' answers no longer fit the labels.
+    if (replies === null || this.#cleanFile !== file) {
+      for (let i = mainEnd; i < n; i++) out[i] = await this.search(queries[i] as Float32Array, options);
+      return out;
+    }
+    const metric = this.#context.metric;
+    for (const [p, [from, to]] of ranges.entries()) {
+      const r = replies[p] as (typeof replies)[number];
+      for (let i = from; i < to; i++) {
+        const q = i - from;
+        const hits: IndexHit[] = [];
+        for (let j = 0; j < (r.counts[q] as number); j++) {
+          const key = labels.keyOf(r.labels[q * want + j] as number);
+          if (key !== null)
+            hits.push({
+              collection: key.collection,
+              id: key.id,
+              distance: fromNativeDistance(metric, r.distances[q * want + j] as number),
+            });
+        }
+        // Short (tombstones traversed): this thread retries with the wider search.
+        out[i] = hits.length < want && labels.free > 0 ? await this.search(queries[i] as Float32Array, options) : hits;
+      }
+    }
+    return out;
+  }
+
+  async #searchEach(queries: readonly Float32Array[], options: IndexSearchOptions): Promise<IndexHit[][]> {
+    const out: IndexHit[][] = new Array(queries.length);
+    for (let i = 0; i < queries.length; i++) out[i] = await this.search(queries[i] as Float32Array, options);
+    return out;
+  }
+
+  /** The workers for the current clean file (started on first use; stale ones stopped). */
+  #searchWorkers(): SearchWorkers | null {
+    const count = this.#params.searchWorkers;
+    const file = this.#cleanFile;
+    if (count === 0 || file === null) return null;
+    if (this.#workers?.file !== file) {
+      void this.#workers?.close();
+      this.#workers = new SearchWorkers(file, this.#space, this.#context.dimensions, count);
+    }
+    return this.#workers;
+  }
+
+  async #stopWorkers(): Promise<void> {
+    const workers = this.#workers;
+    this.#workers = null;
+    await workers?.close();
   }
 
   save(options?: IndexSaveOptions): Promise<{ [key: string]: JsonValue }> {
@@ -138,6 +230,7 @@ export class HnswIndex implements VectorIndex {
       this.#generation = generation;
       this.#cursor = manifest.cursor;
       this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
+      this.#cleanFile = path.join(directory, manifest.files.index.name);
       return catalogState(manifest);
     });
   }
@@ -152,6 +245,7 @@ export class HnswIndex implements VectorIndex {
       if (!read.ok) return false;
       this.#native = read.native;
       this.#labels = read.labels;
+      this.#cleanFile = path.join(this.#context.directory, read.manifest.files.index.name);
       this.#generation = read.manifest.generation;
       this.#cursor = read.manifest.cursor;
       this.#bytesOnDisk = read.manifest.files.index.bytes + read.manifest.files.labels.bytes;
@@ -171,6 +265,8 @@ export class HnswIndex implements VectorIndex {
       efConstruction: this.#params.efConstruction,
       efSearch: this.#params.efSearch,
       compactThreshold: this.#params.compactThreshold,
+      searchWorkers: this.#params.searchWorkers,
+      searchWorkersReady: this.#workers?.file === this.#cleanFile ? (this.#workers?.ready ?? 0) : 0,
       needsCompaction: this.needsCompaction(),
       generation: this.#generation,
       lastLoadProblem: this.#lastLoadProblem,
@@ -186,6 +282,7 @@ export class HnswIndex implements VectorIndex {
 
   drop(): Promise<void> {
     return this.#exclusive(async () => {
+      await this.#stopWorkers();
       await HNSW_FILES.remove(this.#context.directory);
       this.#bytesOnDisk = undefined;
     });
@@ -194,6 +291,7 @@ export class HnswIndex implements VectorIndex {
   close(): Promise<void> {
     return this.#exclusive(async () => {
       // hnswlib-node frees native memory when the object is collected; drop our references.
+      await this.#stopWorkers();
       this.#native = null;
       this.#labels = new LabelMap();
     });

@@ -20,6 +20,12 @@ export interface HnswParams {
   compactThreshold: number;
   /** Capacity allocated up front; it doubles whenever an add would exceed it. */
   initialCapacity: number;
+  /**
+   * Worker threads `searchMany` uses beside the main thread, each with its own copy of the saved
+   * graph (hnswlib-node cannot share one between threads): n more times the index's memory.
+   * 0 (default): batches run one query at a time on the calling thread.
+   */
+  searchWorkers: number;
 }
 
 /** Parameters that shape the graph on disk: a saved file built with other values is not loaded. */
@@ -32,6 +38,7 @@ export const DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({
   randomSeed: 100,
   compactThreshold: 0.1,
   initialCapacity: 1024,
+  searchWorkers: 0,
 });
 
 /** hnswlib's labels and counts pass through uint32 in the binding. */
@@ -44,6 +51,7 @@ const INTEGER_RANGES: Record<Exclude<keyof HnswParams, 'compactThreshold'>, [num
   efSearch: [1, 10_000],
   randomSeed: [0, 2 ** 32 - 1],
   initialCapacity: [1, MAX_CAPACITY],
+  searchWorkers: [0, 16],
 };
 
 /** Validate user parameters and fill defaults. Unknown names are refused, so a typo is not silently ignored. */

@@ -1,0 +1,73 @@
+import { Worker } from 'node:worker_threads';
+import type { HnswSpace } from './load-hnswlib.js';
+import type { BatchReply, BatchRequest } from './search-worker.js';
+
+/** The worker's entry, compiled (tests run this file from `src/` as TypeScript; workers need the built one). */
+const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
+  ? new URL('../dist/search-worker.js', import.meta.url)
+  : new URL('./search-worker.js', import.meta.url);
+
+/**
+ * Worker threads for `HnswIndex.searchMany`, each holding its own copy of one saved index file
+ * (hnswlib-node's index objects cannot be shared between threads). Started lazily for a file
+ * the main thread verified; used only while the main thread's index is exactly that file (no
+ * change since it was saved or loaded), and until then every batch runs on the main thread.
+ * Workers are unref'd (they never keep the process alive) and terminated on `close`.
+ */
+export class SearchWorkers {
+  readonly file: string;
+  readonly #workers: { worker: Worker; ready: boolean; failed: boolean }[] = [];
+  readonly #waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
+  #next = 0;
+
+  constructor(file: string, space: HnswSpace, dimensions: number, count: number) {
+    this.file = file;
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(WORKER_SCRIPT, { workerData: { file, space, dimensions } });
+      const entry = { worker, ready: false, failed: false };
+      worker.unref();
+      worker.on('message', (m: { ready?: boolean } & Partial<BatchReply>) => {
+        if (m.ready !== undefined) {
+          entry.ready = m.ready;
+          entry.failed = !m.ready;
+          return;
+        }
+        const w = this.#waiting.get(m.id as number);
+        this.#waiting.delete(m.id as number);
+        w?.resolve(m as BatchReply);
+      });
+      worker.on('error', (e) => {
+        entry.failed = true;
+        for (const w of this.#waiting.values()) w.reject(e);
+        this.#waiting.clear();
+      });
+      this.#workers.push(entry);
+    }
+  }
+
+  /** Workers that have read the file and can take a part of a batch now. */
+  get ready(): number {
+    return this.#workers.filter((w) => w.ready && !w.failed).length;
+  }
+
+  /** Search `parts[i]` (float32 rows) on ready worker i; rejects when a worker fails. */
+  search(parts: Float32Array[], k: number, ef: number): Promise<BatchReply[]> {
+    const ready = this.#workers.filter((w) => w.ready && !w.failed);
+    return Promise.all(
+      parts.map(
+        (queries, i) =>
+          new Promise<BatchReply>((resolve, reject) => {
+            const id = this.#next++;
+            this.#waiting.set(id, { resolve, reject });
+            const request: BatchRequest = { id, queries, k, ef };
+            (ready[i] as { worker: Worker }).worker.postMessage(request, [queries.buffer as ArrayBuffer]);
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+    this.#workers.length = 0;
+  }
+}
