@@ -5,7 +5,7 @@
 //
 //   node bench/usearch-vs-hnswlib.mjs [--data fashion-mnist | --data synthetic] [--base N] [--dims 128]
 //        [--queries 1000] [--ef 10,20,40,80,120,200] [--repeats 3] [--k 10] [--M 16]
-//        [--ef-construction 200] [--expansion-add 128] [--threads 0] [--no-vecdex-hnswlib] [--json]
+//        [--ef-construction 200] [--expansion-add 128] [--threads 0] [--search-workers 1] [--no-vecdex-hnswlib] [--json]
 //
 // Data: Fashion-MNIST (60,000 × 784, l2, the t10k set as queries; bench/lib/fashion-mnist.mjs,
 // installed with apt-get when missing) or seeded clustered synthetic data (--data synthetic:
@@ -19,7 +19,8 @@
 //                      threads), search(query, max(k, ef), 1) keeping k (as the plugin does).
 //   vecdex usearch     sqlite-vec store + @vecdex/index-usearch: upsert, vx.indexes.build, then
 //                      collection.similar(q, { index, k, params: { efSearch }, include: {} }).
-//   vecdex hnswlib     the same with @vecdex/index-hnswlib (--no-vecdex-hnswlib skips its build).
+//   vecdex hnswlib     the same with @vecdex/index-hnswlib (--no-vecdex-hnswlib skips its build);
+//                      its searchMany uses --search-workers worker threads (each a copy of the file).
 //
 // QPS: per efSearch every variant answers all queries, interleaved in chunks of 50 with the
 // order rotating, best of --repeats. Batch: vx.indexes.searchMany over all queries (one call)
@@ -172,7 +173,7 @@ async function main() {
         name: 'hn',
         plugin: 'hnswlib',
         collections: ['v'],
-        params: { M: opts.M, efConstruction: opts.efConstruction, randomSeed: 100 },
+        params: { M: opts.M, efConstruction: opts.efConstruction, randomSeed: 100, searchWorkers: opts.searchWorkers },
       });
       t = now();
       await vx.indexes.build('hn');
@@ -239,6 +240,12 @@ async function main() {
       for (const index of opts.vecdexHnswlib ? ['us', 'hn'] : ['us']) {
         await one(index);
         await many(index);
+        // hnswlib's search workers read the saved file on first use: wait until they take part.
+        for (let i = 0; i < 100 && index === 'hn' && opts.searchWorkers > 0; i++) {
+          const st = await vx.indexes.status(index);
+          if ((st.stats?.searchWorkersReady ?? 0) >= opts.searchWorkers) break;
+          await new Promise((r) => setTimeout(r, 200));
+        }
         let a = 0;
         let b = 0;
         for (let r = 0; r < opts.repeats; r++) {
@@ -336,6 +343,7 @@ function parseArgs(argv) {
     efConstruction: 200,
     expansionAdd: 128,
     threads: 0,
+    searchWorkers: 1,
     vecdexHnswlib: true,
     json: false,
   };
@@ -359,6 +367,7 @@ function parseArgs(argv) {
     else if (a === '--ef-construction') o.efConstruction = int(val());
     else if (a === '--expansion-add') o.expansionAdd = int(val());
     else if (a === '--threads') o.threads = int(val());
+    else if (a === '--search-workers') o.searchWorkers = int(val());
     else if (a === '--no-vecdex-hnswlib') o.vecdexHnswlib = false;
     else if (a === '--json') o.json = true;
     else {
