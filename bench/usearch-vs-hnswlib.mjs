@@ -268,8 +268,11 @@ async function main() {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   result.machine.loadavgAfter = os.loadavg().map((x) => Number(x.toFixed(2)));
-  if (opts.json) console.log(JSON.stringify(result, null, 2));
-  console.log(report(result));
+  // With --json, the JSON goes to stdout and the table to stderr with the progress.
+  if (opts.json) {
+    log(`\n${report(result)}`);
+    console.log(JSON.stringify(result, null, 2));
+  } else console.log(report(result));
 }
 
 function report(r) {
