@@ -1,92 +1,78 @@
-import { createHash } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import type { IndexEntry } from '@vecdex/core';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { IndexContext, IndexEntry, JsonValue } from '@vecdex/core';
+import { GenerationFiles, type IndexManifest, LabelMap, catalogState } from '@vecdex/core/plugin-kit';
 
 /**
- * One file, `flat.bin`: a 4-byte header length, a JSON header (format, shape, keys, sha256 of
- * the vector bytes), then every vector as little-endian float32. Written to `flat.bin.tmp`,
- * fsynced and renamed, so a crash leaves the old file or the new one, never half of one.
+ * Saved with the plugin kit (`@vecdex/core/plugin-kit`): `index.<gen>.f32` holds every vector as
+ * little-endian float32 in label order, `labels.<gen>.json` the label → (collection, id) map,
+ * `manifest.json` the shape, counts and sha256 of both. The kit writes them atomically and
+ * verifies all of it on load; this file only says what a valid vector file looks like.
  */
-export const FILE = 'flat.bin';
-const FORMAT = 'vecdex-index-bruteforce/1';
+const FILES = new GenerationFiles<IndexManifest>({
+  format: 'vecdex-index-bruteforce',
+  formatVersion: 2,
+  extension: 'f32',
+  library: 'bruteforce',
+  read: 'buffer',
+});
 
-export interface FlatHeader {
-  format: typeof FORMAT;
-  name: string;
-  metric: string;
-  dimensions: number;
-  keys: [collection: string, id: string][];
-  sha256: string;
-}
+/** One float32 vector per label, nothing else. */
+const checkVectors = (bytes: number, labels: LabelMap, dimensions: number): string | null =>
+  bytes === labels.slots * dimensions * 4 ? null : `${bytes} bytes for ${labels.slots} vectors of ${dimensions} dimensions`;
 
-export interface Shape {
-  name: string;
-  metric: string;
-  dimensions: number;
-}
-
-export async function writeFlatFile(directory: string, shape: Shape, entries: readonly IndexEntry[]): Promise<string> {
-  const vectors = Buffer.alloc(entries.length * shape.dimensions * 4);
-  entries.forEach((e, i) => {
-    for (let d = 0; d < shape.dimensions; d++) vectors.writeFloatLE(e.vector[d] as number, (i * shape.dimensions + d) * 4);
-  });
-  const sha256 = createHash('sha256').update(vectors).digest('hex');
-  const header: FlatHeader = { format: FORMAT, ...shape, keys: entries.map((e) => [e.collection, e.id]), sha256 };
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(json.length);
-  const tmp = path.join(directory, `${FILE}.tmp`);
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.writeFile(Buffer.concat([length, json, vectors]));
-    await handle.sync();
-  } finally {
-    await handle.close();
+export async function writeFlatFile(
+  context: IndexContext,
+  entries: readonly IndexEntry[],
+): Promise<{ [key: string]: JsonValue }> {
+  const { directory, definition, metric, dimensions } = context;
+  const labels = new LabelMap();
+  const vectors = Buffer.alloc(entries.length * dimensions * 4);
+  for (const e of entries) {
+    const label = labels.append(e.collection, e.id);
+    for (let d = 0; d < dimensions; d++) vectors.writeFloatLE(e.vector[d] as number, (label * dimensions + d) * 4);
   }
-  await rename(tmp, path.join(directory, FILE));
-  return sha256;
+  const manifest = await FILES.save(directory, {
+    generation: await FILES.nextGeneration(directory),
+    labels,
+    // The kit fsyncs what this writes, checks it, and renames it into place.
+    write: (file) => writeFile(file, vectors),
+    check: (file) => checkVectors(file.bytes, labels, dimensions),
+    fields: {
+      definition: { name: definition.name, createdAt: definition.createdAt },
+      metric,
+      dimensions,
+      params: definition.params,
+      items: labels.live,
+      deleted: labels.free,
+    },
+  });
+  return catalogState(manifest);
 }
 
-/** The entries of a saved file, or a reason it cannot be used (missing, damaged, another shape). */
+/** The entries of the saved files, or why they cannot be used (missing, damaged, another index or shape). */
 export async function readFlatFile(
-  directory: string,
-  shape: Shape,
-  expectedSha256: unknown,
+  context: IndexContext,
+  state: { [key: string]: JsonValue },
 ): Promise<{ ok: true; entries: IndexEntry[] } | { ok: false; reason: string }> {
-  const data = await readFile(path.join(directory, FILE)).catch(() => null);
-  if (data === null) return { ok: false, reason: 'no index file' };
-  if (data.length < 4) return { ok: false, reason: 'index file is truncated' };
-  const headerBytes = data.readUInt32LE(0);
-  if (headerBytes > data.length - 4) return { ok: false, reason: 'index file is truncated' };
-  let header: FlatHeader;
-  try {
-    header = JSON.parse(data.subarray(4, 4 + headerBytes).toString('utf8')) as FlatHeader;
-  } catch {
-    return { ok: false, reason: 'index file header is not JSON' };
-  }
-  if (header.format !== FORMAT) return { ok: false, reason: 'not a bruteforce index file' };
-  if (header.name !== shape.name || header.metric !== shape.metric || header.dimensions !== shape.dimensions) {
-    return { ok: false, reason: 'index file was written for another index, metric or dimensions' };
-  }
-  const vectors = data.subarray(4 + headerBytes);
-  if (!Array.isArray(header.keys) || vectors.length !== header.keys.length * shape.dimensions * 4) {
-    return { ok: false, reason: 'index file size does not match its header' };
-  }
-  const sha256 = createHash('sha256').update(vectors).digest('hex');
-  if (sha256 !== header.sha256) return { ok: false, reason: 'index file fails its checksum' };
-  if (typeof expectedSha256 === 'string' && expectedSha256 !== sha256) {
-    return { ok: false, reason: 'index file is not the one the catalog recorded' };
-  }
-  const entries = header.keys.map(([collection, id], i): IndexEntry => {
-    const vector = new Float32Array(shape.dimensions);
-    for (let d = 0; d < shape.dimensions; d++) vector[d] = vectors.readFloatLE((i * shape.dimensions + d) * 4);
-    return { collection, id, vector };
+  const { directory, definition, metric, dimensions } = context;
+  const v = await FILES.verify(directory, {
+    expect: { definition: { name: definition.name, createdAt: definition.createdAt }, metric, dimensions, structural: {} },
+    catalog: state,
+    check: (file, { labels }) => checkVectors(file.bytes, labels, dimensions),
   });
+  if (!v.ok) return v;
+  const data = v.data ?? (await readFile(v.indexFile));
+  const entries: IndexEntry[] = [];
+  for (let label = 0; label < v.labels.slots; label++) {
+    const key = v.labels.keyOf(label);
+    if (key === null) continue;
+    const vector = new Float32Array(dimensions);
+    for (let d = 0; d < dimensions; d++) vector[d] = data.readFloatLE((label * dimensions + d) * 4);
+    entries.push({ collection: key.collection, id: key.id, vector });
+  }
   return { ok: true, entries };
 }
 
-export async function removeFlatFiles(directory: string): Promise<void> {
-  await rm(path.join(directory, FILE), { force: true });
-  await rm(path.join(directory, `${FILE}.tmp`), { force: true });
+export function removeFlatFiles(directory: string): Promise<void> {
+  return FILES.remove(directory);
 }

@@ -11,7 +11,7 @@ import {
   type JsonValue,
   type VectorIndex,
 } from '@vecdex/core';
-import { FILE, readFlatFile, removeFlatFiles, writeFlatFile } from './flat-file.js';
+import { readFlatFile, removeFlatFiles, writeFlatFile } from './flat-file.js';
 
 const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
@@ -72,14 +72,14 @@ export class FlatIndex implements VectorIndex {
 
   async save(): Promise<{ [key: string]: JsonValue }> {
     const entries = [...this.#open().values()];
-    const sha256 = await writeFlatFile(this.#context.directory, this.#shape(), entries);
-    this.#bytesOnDisk = entries.length * this.#context.dimensions * 4;
-    return { file: FILE, sha256, items: entries.length };
+    const state = await writeFlatFile(this.#context, entries);
+    this.#bytesOnDisk = state.bytes as number;
+    return state;
   }
 
   async load(state: { [key: string]: JsonValue }): Promise<boolean> {
     this.#open();
-    const read = await readFlatFile(this.#context.directory, this.#shape(), state.sha256);
+    const read = await readFlatFile(this.#context, state);
     this.#lastLoadProblem = read.ok ? null : read.reason;
     if (!read.ok) return false;
     this.#entries = new Map(read.entries.map((e) => [keyOf(e.collection, e.id), e]));
@@ -121,10 +121,6 @@ export class FlatIndex implements VectorIndex {
         { details: { expected, actual } },
       );
     }
-  }
-
-  #shape() {
-    return { name: this.#context.definition.name, metric: this.#context.metric, dimensions: this.#context.dimensions };
   }
 
   #open(): Map<string, IndexEntry> {
