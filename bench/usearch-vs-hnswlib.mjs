@@ -32,12 +32,25 @@ import { fileURLToPath } from 'node:url';
 import { openVecdex } from '@vecdex/core';
 import hnswlib from 'hnswlib-node';
 import usearch from 'usearch';
-import { DIMENSIONS as FMNIST_DIMS, ensureFashionMnist, loadFashionMnist, row } from './lib/fashion-mnist.mjs';
+import { DIMENSIONS as FMNIST_DIMS, ensureFashionMnist, loadFashionMnist } from './lib/fashion-mnist.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CHUNK = 50;
 const log = (...a) => console.error(...a);
 const now = () => performance.now();
+/** Process CPU time (all threads) in ms: under load from other processes it still counts only this one's work. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** Wall and CPU time of `f`; cores = CPU / wall says how many cores it kept busy. */
+async function timed(f) {
+  const t0 = now();
+  const c0 = cpuMs();
+  await f();
+  const wall = now() - t0;
+  return { seconds: wall / 1000, cores: (cpuMs() - c0) / wall };
+}
 const secs = (ms) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 const opts = parseArgs(process.argv.slice(2));
 
@@ -106,16 +119,18 @@ async function main() {
     // ---- builds ---------------------------------------------------------------------------------
     log(`raw hnswlib-node: building (M ${opts.M}, efConstruction ${opts.efConstruction}, one core) ...`);
     const raw = new hnswlib.HierarchicalNSW('l2', dims);
-    t = now();
-    raw.initIndex(N, opts.M, opts.efConstruction, 100, false);
-    const scratch = new Array(dims).fill(0);
-    for (let i = 0; i < N; i++) {
-      const v = vecRow(i);
-      for (let j = 0; j < dims; j++) scratch[j] = v[j];
-      raw.addPoint(scratch, i);
-    }
-    result.build.rawHnswlib = (now() - t) / 1000;
-    log(`raw hnswlib-node: ${secs(now() - t)} s`);
+    const b1 = await timed(() => {
+      raw.initIndex(N, opts.M, opts.efConstruction, 100, false);
+      const scratch = new Array(dims).fill(0);
+      for (let i = 0; i < N; i++) {
+        const v = vecRow(i);
+        for (let j = 0; j < dims; j++) scratch[j] = v[j];
+        raw.addPoint(scratch, i);
+      }
+    });
+    result.build.rawHnswlib = b1.seconds;
+    result.cores = { rawHnswlib: b1.cores };
+    log(`raw hnswlib-node: ${b1.seconds.toFixed(1)} s, ${b1.cores.toFixed(2)} cores busy`);
 
     log(
       `raw usearch: building (connectivity ${opts.M}, expansion_add ${opts.expansionAdd}, threads ${opts.threads || 'all'}) ...`,
@@ -129,14 +144,16 @@ async function main() {
       expansion_search: 1,
       multi: false,
     });
-    t = now();
-    ru.add(
-      BigUint64Array.from({ length: N }, (_, i) => BigInt(i)),
-      data.base,
-      opts.threads,
+    const b2 = await timed(() =>
+      ru.add(
+        BigUint64Array.from({ length: N }, (_, i) => BigInt(i)),
+        data.base,
+        opts.threads,
+      ),
     );
-    result.build.rawUsearch = (now() - t) / 1000;
-    log(`raw usearch: ${secs(now() - t)} s`);
+    result.build.rawUsearch = b2.seconds;
+    result.cores.rawUsearch = b2.cores;
+    log(`raw usearch: ${b2.seconds.toFixed(1)} s, ${b2.cores.toFixed(2)} cores busy`);
 
     vx = await openVecdex({
       config: {
@@ -164,10 +181,12 @@ async function main() {
       collections: ['v'],
       params: { connectivity: opts.M, expansionAdd: opts.expansionAdd, threads: opts.threads },
     });
-    t = now();
-    await vx.indexes.build('us');
-    result.build.vecdexUsearch = (now() - t) / 1000;
-    log(`vecdex usearch: built in ${secs(now() - t)} s (store read + add on every core + save)`);
+    const b3 = await timed(() => vx.indexes.build('us'));
+    result.build.vecdexUsearch = b3.seconds;
+    result.cores.vecdexUsearch = b3.cores;
+    log(
+      `vecdex usearch: built in ${b3.seconds.toFixed(1)} s (store read + add on every core + save), ${b3.cores.toFixed(2)} cores busy`,
+    );
     if (opts.vecdexHnswlib) {
       await vx.indexes.create({
         name: 'hn',
@@ -175,10 +194,10 @@ async function main() {
         collections: ['v'],
         params: { M: opts.M, efConstruction: opts.efConstruction, randomSeed: 100, searchWorkers: opts.searchWorkers },
       });
-      t = now();
-      await vx.indexes.build('hn');
-      result.build.vecdexHnswlib = (now() - t) / 1000;
-      log(`vecdex hnswlib: built in ${secs(now() - t)} s`);
+      const b4 = await timed(() => vx.indexes.build('hn'));
+      result.build.vecdexHnswlib = b4.seconds;
+      result.cores.vecdexHnswlib = b4.cores;
+      log(`vecdex hnswlib: built in ${b4.seconds.toFixed(1)} s, ${b4.cores.toFixed(2)} cores busy`);
     }
 
     // ---- one query at a time ------------------------------------------------------------------
@@ -198,23 +217,26 @@ async function main() {
     for (const e of opts.ef) {
       ef = e;
       raw.setEf(e);
-      const cells = Object.fromEntries(names.map((n) => [n, { qps: 0, recall: 0 }]));
+      const cells = Object.fromEntries(names.map((n) => [n, { qps: 0, cpuUs: Number.POSITIVE_INFINITY, recall: 0 }]));
       for (const n of names) for (let i = 0; i < Math.min(Q, 50); i++) await variants[n](i);
       for (let r = 0; r < opts.repeats; r++) {
-        const acc = Object.fromEntries(names.map((n) => [n, { ms: 0, recall: 0 }]));
+        const acc = Object.fromEntries(names.map((n) => [n, { ms: 0, cpu: 0, recall: 0 }]));
         for (let start = 0, chunk = 0; start < Q; start += CHUNK, chunk++) {
           for (let j = 0; j < names.length; j++) {
             const n = names[(j + chunk + r) % names.length];
             const f = variants[n];
             const out = new Array(Math.min(Q, start + CHUNK) - start);
             const t0 = now();
+            const c0 = cpuMs();
             for (let i = start; i < start + out.length; i++) out[i - start] = await f(i);
             acc[n].ms += now() - t0;
+            acc[n].cpu += cpuMs() - c0;
             for (let i = 0; i < out.length; i++) acc[n].recall += recallOf(out[i], start + i);
           }
         }
         for (const n of names) {
           cells[n].qps = Math.max(cells[n].qps, (Q * 1000) / acc[n].ms);
+          cells[n].cpuUs = Math.min(cells[n].cpuUs, (acc[n].cpu * 1000) / Q);
           cells[n].recall = acc[n].recall / Q;
         }
       }
@@ -232,10 +254,11 @@ async function main() {
         for (let i = 0; i < Q; i++) await vx.indexes.search(index, qv[i], { k, params: { efSearch: e } });
         return (Q * 1000) / (now() - t0);
       };
+      let manyCores = 0;
       const many = async (index) => {
-        const t0 = now();
-        await vx.indexes.searchMany(index, qv, { k, params: { efSearch: e } });
-        return (Q * 1000) / (now() - t0);
+        const m = await timed(() => vx.indexes.searchMany(index, qv, { k, params: { efSearch: e } }));
+        manyCores = m.cores;
+        return Q / m.seconds;
       };
       for (const index of opts.vecdexHnswlib ? ['us', 'hn'] : ['us']) {
         await one(index);
@@ -257,6 +280,7 @@ async function main() {
           efSearch: e,
           oneAtATime: a,
           searchMany: b,
+          cores: manyCores,
         });
         log(
           `  batch ${index} ef ${e}: one at a time ${a.toFixed(0)} qps, searchMany ${b.toFixed(0)} qps (${(b / a).toFixed(2)}×)`,
@@ -284,24 +308,27 @@ function report(r) {
       `${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, load ${r.machine.loadavg.join(' ')} → ${r.machine.loadavgAfter.join(' ')}`,
   );
   lines.push('');
-  lines.push('| build | seconds | vs raw hnswlib-node |');
-  lines.push('|---|---:|---:|');
+  lines.push('| build | seconds | vs raw hnswlib-node | cores busy (CPU / wall) |');
+  lines.push('|---|---:|---:|---:|');
   const b = r.build;
-  lines.push(`| raw hnswlib-node (one core) | ${f2(b.rawHnswlib)} | 1.00 |`);
-  lines.push(`| raw usearch (every core) | ${f2(b.rawUsearch)} | ${f2(b.rawUsearch / b.rawHnswlib)} |`);
-  lines.push(
-    `| vecdex usearch \`indexes.build\` (read store, add, save) | ${f2(b.vecdexUsearch)} | ${f2(b.vecdexUsearch / b.rawHnswlib)} |`,
-  );
-  if (b.vecdexHnswlib !== undefined)
-    lines.push(`| vecdex hnswlib \`indexes.build\` | ${f2(b.vecdexHnswlib)} | ${f2(b.vecdexHnswlib / b.rawHnswlib)} |`);
+  const c = r.cores;
+  const buildRow = (label, x, cores) => `| ${label} | ${f2(x)} | ${f2(x / b.rawHnswlib)} | ${f2(cores)} |`;
+  lines.push(buildRow('raw hnswlib-node (one core)', b.rawHnswlib, c.rawHnswlib));
+  lines.push(buildRow('raw usearch (every core)', b.rawUsearch, c.rawUsearch));
+  lines.push(buildRow('vecdex usearch `indexes.build` (read store, add, save)', b.vecdexUsearch, c.vecdexUsearch));
+  if (b.vecdexHnswlib !== undefined) lines.push(buildRow('vecdex hnswlib `indexes.build`', b.vecdexHnswlib, c.vecdexHnswlib));
   lines.push(`| (vecdex upsert into the store) | ${f2(b.vecdexIngest)} | |`);
   lines.push('');
   const names = Object.keys(r.search[0]).filter((n) => n !== 'efSearch');
-  lines.push(`| efSearch | ${names.map((n) => `${n} recall / QPS`).join(' | ')} | vecdex usearch / raw hnswlib-node |`);
+  lines.push(
+    `| efSearch | ${names.map((n) => `${n} recall / QPS / CPU µs`).join(' | ')} | vecdex usearch / raw hnswlib-node QPS (CPU) |`,
+  );
   lines.push(`|---:|${names.map(() => '---:').join('|')}|---:|`);
   for (const s of r.search) {
+    const us = s['vecdex usearch'];
+    const hn = s['raw hnswlib-node'];
     lines.push(
-      `| ${s.efSearch} | ${names.map((n) => `${s[n].recall.toFixed(3)} / ${f0(s[n].qps)}`).join(' | ')} | ${f2(s['vecdex usearch'].qps / s['raw hnswlib-node'].qps)} |`,
+      `| ${s.efSearch} | ${names.map((n) => `${s[n].recall.toFixed(3)} / ${f0(s[n].qps)} / ${f0(s[n].cpuUs)}`).join(' | ')} | ${f2(us.qps / hn.qps)} (${f2(hn.cpuUs / us.cpuUs)}) |`,
     );
   }
   const at = (name) => {
@@ -312,11 +339,11 @@ function report(r) {
   lines.push(`best QPS at recall ≥ 0.95: ${names.map((n) => `${n} ${f0(at(n))}`).join(', ')}`);
   if (r.batch.length > 0) {
     lines.push('');
-    lines.push('| batch of all queries | efSearch | one at a time QPS | searchMany QPS | ratio |');
-    lines.push('|---|---:|---:|---:|---:|');
+    lines.push('| batch of all queries | efSearch | one at a time QPS | searchMany QPS | ratio | searchMany cores busy |');
+    lines.push('|---|---:|---:|---:|---:|---:|');
     for (const x of r.batch)
       lines.push(
-        `| ${x.index} | ${x.efSearch} | ${f0(x.oneAtATime)} | ${f0(x.searchMany)} | ${f2(x.searchMany / x.oneAtATime)} |`,
+        `| ${x.index} | ${x.efSearch} | ${f0(x.oneAtATime)} | ${f0(x.searchMany)} | ${f2(x.searchMany / x.oneAtATime)} | ${f2(x.cores)} |`,
       );
   }
   return lines.join('\n');
