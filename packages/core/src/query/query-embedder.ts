@@ -141,7 +141,7 @@ export class QueryEmbedder {
         const why = last instanceof Error ? `; the last attempt failed: ${last.message}` : '';
         throw new VecdexError(
           'PROVIDER_FAILURE',
-          `embedding the query text with model "${target.model}" did not finish within ${totalMs} ms (embedding.queryTimeoutMs) after ${attempts} attempt(s)${why}; check that the provider is reachable, or raise queryTimeoutMs`,
+          `embedding the query text with model "${target.model}" did not finish within ${totalMs} ms (embedding.queryTimeoutMs) after ${attempts} attempt(s)${why}; if the provider is only slow, raise embedding.queryTimeoutMs (--timeout)`,
           { cause: last ?? err, details: { attempts, retryable: true, timeoutMs: totalMs } },
         );
       }
