@@ -51,7 +51,7 @@ describe('vecdex similar / search with a text, on the offline hashing provider',
     }
     const asked = await vecdexOk(dir, ['similar', 'notes', 'how do I rotate the keys?', '-k', '3', '--explain']);
     expect(asked.stdout.split('\n')[1]).toMatch(/^\s+1\s+notes\/keys\.md\s/);
-    expect(asked.stdout).toMatch(/query text: embedded with model hashing-512/);
+    expect(asked.stdout).toMatch(/query text: embedded with model hashing-512, from/);
   });
 
   it('search <collection> "text" is hybrid by default, --mode keyword is bm25 only', async () => {

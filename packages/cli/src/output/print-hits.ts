@@ -17,7 +17,7 @@ export function formatPlan(plan: SearchPlan): string {
 
 /** How the query text became a vector, for `--explain`. */
 function describeEmbedding(e: NonNullable<SearchPlan['embedding']>): string {
-  const from = { memory: 'query cache (memory)', store: "the store's embedding cache", provider: 'a request to the provider' }[
+  const from = { memory: 'query cache (memory)', store: "the store's embedding cache", provider: 'the provider, just now' }[
     e.source
   ];
   return `embedded with model ${e.model}, from ${from}`;
