@@ -111,6 +111,16 @@ describe('text queries through an OpenAI-compatible server, and the query cache'
     for (const [i, text] of texts.entries()) expect(results[i]).toEqual(await docs.similar(expectedVector(text, DIMS), { k: 4 }));
   });
 
+  it('the same new text asked by concurrent queries is requested once', async () => {
+    const docs = (await open()).collection('docs');
+    const before = requests();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => docs.similar({ text: 'asked five times at once' }, { k: 3 })),
+    );
+    expect(requests()).toBe(before + 1);
+    for (const r of results) expect(r).toEqual(results[0]);
+  });
+
   it('the memory layer keeps at most maxEntries texts, least recently used out first', async () => {
     const docs = (await open({ queryCache: { maxEntries: 2, store: false } })).collection('docs');
     const before = requests();

@@ -32,6 +32,8 @@ export class QueryEmbedder {
   readonly #env: NodeJS.ProcessEnv;
   readonly cache: QueryCache;
   readonly #providers = new Map<string, Promise<EmbeddingProvider>>();
+  /** Vectors being fetched from a provider, by dimensions and content hash. */
+  readonly #inFlight = new Map<string, Promise<Float32Array>>();
 
   constructor(options: { registry: PluginRegistry; settings: ProviderRequest; env: NodeJS.ProcessEnv; cache: QueryCache }) {
     this.#registry = options.registry;
@@ -50,10 +52,30 @@ export class QueryEmbedder {
     hashes.forEach((h, i) => {
       if (!found.has(h)) missing.set(h, texts[i] as string);
     });
+    // Texts another call is embedding right now are awaited, not requested twice.
+    const shared: [string, Promise<Float32Array>][] = [];
+    for (const hash of [...missing.keys()]) {
+      const running = this.#inFlight.get(flightKey(dimensions, hash));
+      if (running === undefined) continue;
+      shared.push([hash, running]);
+      missing.delete(hash);
+    }
     if (missing.size > 0) {
-      const provider = await this.#provider(target);
-      for (const text of missing.values()) checkLimit(provider, text);
-      const made = await this.#request(provider, target, [...missing], options.signal);
+      const job = (async () => {
+        const provider = await this.#provider(target);
+        for (const text of missing.values()) checkLimit(provider, text);
+        return this.#request(provider, target, [...missing], options.signal);
+      })();
+      for (const hash of missing.keys()) {
+        const key = flightKey(dimensions, hash);
+        const one = job.then((made) => made.get(hash) as Float32Array);
+        this.#inFlight.set(key, one);
+        one.then(
+          () => this.#inFlight.delete(key),
+          () => this.#inFlight.delete(key),
+        );
+      }
+      const made = await job;
       for (const [hash, vector] of made) found.set(hash, { vector, source: 'provider' });
       await this.cache.remember(
         model,
@@ -61,6 +83,7 @@ export class QueryEmbedder {
         [...made].map(([hash, vector]) => ({ hash, vector })),
       );
     }
+    for (const [hash, running] of shared) found.set(hash, { vector: await running, source: 'provider' });
     const hits = hashes.map((h) => found.get(h) as { vector: Float32Array; source: QuerySource });
     return { model, vectors: hits.map((h) => h.vector), sources: hits.map((h) => h.source) };
   }
@@ -159,6 +182,10 @@ export class QueryEmbedder {
     }
     return p;
   }
+}
+
+function flightKey(dimensions: number, hash: string): string {
+  return `${dimensions}:${hash}`;
 }
 
 /** A text the provider declares too long is refused before any request. */
