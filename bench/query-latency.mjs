@@ -4,7 +4,7 @@
 //   node bench/query-latency.mjs [--items 5000] [--dims 256] [--queries 200] [--latency 0,20]
 //                                [--batch 100] [--repeats 7] [--markdown]
 //
-// A local HTTP server speaking the OpenAI embeddings API answers after --latency ms (each value
+// A local HTTP server speaking the OpenAI embeddings API (on its own thread) answers after --latency ms (each value
 // gets its own rows; 0 measures the HTTP round trip alone), with deterministic vectors. --items
 // texts are embedded into a SQLite collection with an hnswlib index (M 16). Then, per latency,
 // the mean / p50 / p95 time of one `collection.similar({ text }, { k: 10 })`:
@@ -19,11 +19,10 @@
 // vectors (similarMany's per-query work is a loop today, so that ratio shows its overhead only).
 // Batch rows are the median of --repeats interleaved runs.
 // The offline hashing provider gets the same rows. Note the load average beside the figures.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import sqlitevec from '@vecdex/backend-sqlitevec';
 import { createHashingProvider, createOpenAIProvider, ingest, openVecdex } from '@vecdex/core';
 import hnswlib from '@vecdex/index-hnswlib';
@@ -32,27 +31,58 @@ import { markdownTable, textTable } from './lib/text-table.mjs';
 const opts = parseArgs(process.argv.slice(2));
 const MODEL = `bench-${opts.dims}`;
 
-function vectorFor(text, dims) {
-  const h = createHash('sha256').update(text).digest();
-  const v = new Array(dims);
-  for (let i = 0; i < dims; i++) v[i] = (h[i % 32] - 127.5) / 128 + ((i * 7919) % 13) * 1e-3;
-  return v;
-}
-
+/**
+ * The server runs on its own thread (its own event loop, as a real API would be), so a query's
+ * client side and the server do not wait for each other's turns of one loop. Requests are counted,
+ * and the latency is set, through shared memory: [requests, latencyMs].
+ */
 async function startServer(dims) {
-  const state = { requests: 0, latencyMs: 0 };
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    state.requests++;
-    if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
-    const data = body.input.map((t, index) => ({ object: 'embedding', index, embedding: vectorFor(t, dims) }));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: body.model }));
+  const shared = new Int32Array(new SharedArrayBuffer(8));
+  const worker = new Worker(
+    `
+    const { createHash } = require('node:crypto');
+    const http = require('node:http');
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { shared, dims } = workerData;
+    const vectorFor = (text) => {
+      const h = createHash('sha256').update(text).digest();
+      const v = new Array(dims);
+      for (let i = 0; i < dims; i++) v[i] = (h[i % 32] - 127.5) / 128 + ((i * 7919) % 13) * 1e-3;
+      return v;
+    };
+    const server = http.createServer(async (req, res) => {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      Atomics.add(shared, 0, 1);
+      const latency = Atomics.load(shared, 1);
+      if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+      const data = body.input.map((t, index) => ({ object: 'embedding', index, embedding: vectorFor(t) }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: body.model }));
+    });
+    server.keepAliveTimeout = 60000;
+    server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
+    parentPort.on('message', () => server.close(() => process.exit(0)));
+    `,
+    { eval: true, workerData: { shared, dims } },
+  );
+  const port = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { state, apiBase: `http://127.0.0.1:${server.address().port}/v1`, close: () => new Promise((r) => server.close(r)) };
+  const state = {
+    get requests() {
+      return Atomics.load(shared, 0);
+    },
+    set latencyMs(ms) {
+      Atomics.store(shared, 1, ms);
+    },
+  };
+  return {
+    state,
+    apiBase: `http://127.0.0.1:${port}/v1`,
+    close: () => new Promise((r) => worker.once('exit', r).postMessage('close')),
+  };
 }
 
 const words = ['keys', 'vault', 'coat', 'milk', 'river', 'garden', 'server', 'kitten', 'violin', 'harbor', 'ledger', 'rain'];
@@ -118,32 +148,56 @@ try {
       if (latency !== null) server.state.latencyMs = latency;
       const name = latency === null ? label : `${label}, ${latency} ms`;
       const embedding = latency === null ? {} : remote;
-      // Cache off: every query asks the provider.
-      let vx = await open({ ...embedding, queryCache: false });
-      let c = vx.collection(collection);
-      await c.similar({ text: textOf(0, 'warm') }, { k: 10 });
       const provider = latency === null ? hashing : serverProvider;
-      const raw = await time(n, (i) => provider.embed([textOf(i, `raw${latency}`)]));
-      const vectors = (await provider.embed(Array.from({ length: n }, (_, i) => textOf(i, 'vq')))).map((v) => v);
-      const vectorQuery = await time(n, (i) => c.similar(vectors[i], { k: 10 }));
-      const miss = await time(n, (i) => c.similar({ text: textOf(i, `miss${latency}`) }, { k: 10 }));
+      const hit = (i) => ({ text: textOf(i, `hit${latency}`) });
+      // Put n texts in the store's persistent cache (written when the store closes).
+      let vx = await open(embedding);
+      for (let i = 0; i < n; i++) await vx.collection(collection).similar(hit(i), { k: 10 });
       await vx.close();
-      // Fill the store's cache with n texts, then query them with the memory layer off.
-      vx = await open({ ...embedding, queryCache: { maxEntries: 0 } });
-      c = vx.collection(collection);
-      for (let i = 0; i < n; i++) await c.similar({ text: textOf(i, `hit${latency}`) }, { k: 10 });
-      await vx.close();
-      vx = await open({ ...embedding, queryCache: { maxEntries: 0 } });
-      c = vx.collection(collection);
+      // Three handles on the same store: cache off (every query asks the provider), memory off
+      // (the store's cache answers, as in a new CLI process), both on (memory answers).
+      const noCache = await open({ ...embedding, queryCache: false });
+      const storeOnly = await open({ ...embedding, queryCache: { maxEntries: 0 } });
+      const both = await open(embedding);
+      for (let i = 0; i < n; i++) await both.collection(collection).similar(hit(i), { k: 10 });
+      const vectors = await provider.embed(Array.from({ length: n }, (_, i) => textOf(i, 'vq')));
+      await noCache.collection(collection).similar({ text: 'warm up' }, { k: 10 });
+      // Interleaved: query i of every kind runs before query i + 1 of any, in rotating order, so
+      // a loaded machine disturbs every row alike.
+      const kinds = {
+        miss: (i) => noCache.collection(collection).similar({ text: textOf(i, `miss${latency}`) }, { k: 10 }),
+        storeHit: (i) => storeOnly.collection(collection).similar(hit(i), { k: 10 }),
+        memoryHit: (i) => both.collection(collection).similar(hit(i), { k: 10 }),
+        raw: (i) => provider.embed([textOf(i, `raw${latency}`)]),
+        vectorQuery: (i) => noCache.collection(collection).similar(vectors[i], { k: 10 }),
+      };
+      const names = Object.keys(kinds);
+      const ms = Object.fromEntries(names.map((k) => [k, []]));
       const before = server.state.requests;
-      const storeHit = await time(n, (i) => c.similar({ text: textOf(i, `hit${latency}`) }, { k: 10 }));
-      if (server.state.requests !== before) throw new Error('store hits made provider requests');
-      await vx.close();
-      vx = await open(embedding);
-      c = vx.collection(collection);
-      for (let i = 0; i < n; i++) await c.similar({ text: textOf(i, `hit${latency}`) }, { k: 10 });
-      const memoryHit = await time(n, (i) => c.similar({ text: textOf(i, `hit${latency}`) }, { k: 10 }));
-      await vx.close();
+      let storeRequests = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < names.length; j++) {
+          const kind = names[(i + j) % names.length];
+          const r0 = server.state.requests;
+          const t0 = performance.now();
+          await kinds[kind](i);
+          ms[kind].push(performance.now() - t0);
+          if (kind === 'storeHit' || kind === 'memoryHit') storeRequests += server.state.requests - r0;
+        }
+      }
+      if (storeRequests !== 0) throw new Error(`cache hits made ${storeRequests} provider requests`);
+      if (latency !== null && server.state.requests - before !== 2 * n)
+        throw new Error('expected one request per miss and raw call');
+      for (const h of [noCache, storeOnly, both]) await h.close();
+      const stat = (xs) => {
+        const sorted = [...xs].sort((x, y) => x - y);
+        return {
+          mean: xs.reduce((x, y) => x + y, 0) / xs.length,
+          p50: sorted[Math.floor(sorted.length * 0.5)],
+          p95: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))],
+        };
+      };
+      const [miss, storeHit, memoryHit, raw, vectorQuery] = names.map((k) => stat(ms[k]));
       row(name, 'text query, cache miss', miss, memoryHit.p50);
       row(name, 'text query, store hit', storeHit, memoryHit.p50);
       row(name, 'text query, memory hit', memoryHit, memoryHit.p50);
@@ -152,7 +206,7 @@ try {
 
       // A batch: similarMany against a loop of single queries, cache off.
       vx = await open({ ...embedding, queryCache: false });
-      c = vx.collection(collection);
+      const c = vx.collection(collection);
       const b = opts.batch;
       const texts = (tag) => Array.from({ length: b }, (_, i) => ({ text: textOf(i, tag) }));
       const vecs = vectors.slice(0, b);
