@@ -34,15 +34,20 @@ export interface PreparedQuery {
   embedding?: { model: string; source: QuerySource };
 }
 
-/** A query as users give it to `similar`: a vector, an id (a string), or a {@link QueryInput}. */
+/**
+ * A query as users give it to `similar`: an id (a string), a {@link QueryInput} (an object with
+ * exactly one of `vector`, `id`, `text`), or else a vector (checked as one: `INVALID_VECTOR`).
+ */
 export function toQueryInput(query: unknown): QueryInput {
   if (typeof query === 'string') return { id: query };
-  if (Array.isArray(query) || ArrayBuffer.isView(query)) return { vector: query as Vector };
-  if (typeof query === 'object' && query !== null) {
+  if (typeof query === 'object' && query !== null && !Array.isArray(query) && !ArrayBuffer.isView(query)) {
     const keys = ['vector', 'id', 'text'].filter((k) => k in query);
     if (keys.length === 1) return query as QueryInput;
+    if (keys.length > 1) {
+      throw errors.invalidArgument('query', `one of { vector }, { id }, { text }, not ${keys.join(' and ')} together`, query);
+    }
   }
-  throw errors.invalidArgument('query', 'a vector, an item id, or one of { vector }, { id }, { text }', query);
+  return { vector: query as Vector };
 }
 
 /** The model query texts of `target` are embedded with: its collections' one recorded model. */
