@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: install and build vecdex, then run the quickstart on the embedded default
-# backend (SQLite + sqlite-vec, no server): through the TypeScript API first, then the CLI.
+# backend (SQLite + sqlite-vec, no server): through the TypeScript API first, then the CLI, then
+# the text loop (embed a few notes with the offline hashing provider, ask them a question).
 #
 #   bash scripts/quickstart.sh
 #
@@ -60,4 +61,20 @@ vecdex get sift 42
 vecdex delete sift 0
 vecdex collections list
 
-printf '\nquickstart.sh: OK (API and CLI)\n'
+printf '\n==> the text loop: embed notes with the offline hashing provider, then ask them\n'
+mkdir -p notes
+printf 'Rotate the API keys every ninety days with the vault command line tool.\n' > notes/keys.md
+printf 'The wool coat hangs in the hall closet next to the umbrellas.\n' > notes/coat.md
+printf 'Buy oat milk, rye bread and apples at the market on Saturday.\n' > notes/shopping.md
+printf 'Deploy the server by tagging a release; the pipeline builds and ships it.\n' > notes/deploy.md
+vecdex embed-multi notes --files "notes/*.md" --store
+vecdex similar notes "how do I rotate the keys?" -k 3 --explain
+vecdex search notes "wool coat" -k 3
+top="$(node "$VECDEX_BIN" similar notes "how do I rotate the keys?" -k 1 --json)"
+case "$top" in
+  *'"notes/keys.md"'*) ;;
+  *) echo "quickstart.sh: FAILED: the question about keys did not find notes/keys.md: $top" >&2; exit 1 ;;
+esac
+vecdex cache stats
+
+printf '\nquickstart.sh: OK (API, CLI and the text loop)\n'

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // vecdex quickstart: store real vectors in one SQLite file (sqlite-vec), search them, filter,
-// get, delete, and read the change feed, all through the public API of @vecdex/core.
+// get, delete, read the change feed, then embed a few notes and ask them a question in words,
+// all through the public API of @vecdex/core.
 //
 //   node examples/quickstart/quickstart.mjs [--db FILE] [--keep]
 //
@@ -13,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { distance, openVecdex } from '@vecdex/core';
+import { createHashingProvider, distance, ingest, openVecdex } from '@vecdex/core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -166,6 +167,37 @@ try {
     `after re-inserting "${top.id}": changes(cursor) -> ${next.changes.map((c) => `${c.op} ${c.id} ${JSON.stringify(c.item?.metadata)}`).join(', ')}`,
   );
   check(next.changes.length === 1 && next.changes[0].op === 'upsert', 'the change feed did not report the re-insert');
+
+  // ---- 8. text in, answers out ------------------------------------------------------------------------
+  // Embed a few notes with the offline hashing provider (the collection records its model), then
+  // ask in words: the question is embedded with the same model and searched like a vector.
+  const notesReport = await ingest(vx, {
+    collection: 'notes',
+    provider: createHashingProvider(),
+    storeContent: true,
+    records: [
+      { id: 'keys', text: 'Rotate the API keys every ninety days with the vault command line tool.' },
+      { id: 'coat', text: 'The wool coat hangs in the hall closet next to the umbrellas.' },
+      { id: 'shopping', text: 'Buy oat milk, rye bread and apples at the market on Saturday.' },
+      { id: 'deploy', text: 'Deploy the server by tagging a release; the pipeline builds and ships it.' },
+    ],
+  });
+  const notes = vx.collection('notes');
+  const question = 'how do I rotate the keys?';
+  const answer = await notes.search({ text: question, mode: 'vector', k: 2 });
+  console.log(
+    `\nembedded ${notesReport.embedded} notes with ${notesReport.model}; similar({ text: "${question}" }): ${answer.hits.map((h) => `${h.id} (${h.distance.toFixed(3)})`).join(', ')}; its vector came from: ${answer.plan.embedding.source}`,
+  );
+  check(answer.hits[0]?.id === 'keys', `the question about keys found ${answer.hits[0]?.id}`);
+  const hybrid = await notes.search({ text: 'wool coat', k: 2 });
+  console.log(`search({ text: "wool coat" }), ${hybrid.plan.strategy}: ${hybrid.hits.map((h) => h.id).join(', ')}`);
+  check(hybrid.plan.strategy === 'hybrid' && hybrid.hits[0]?.id === 'coat', 'hybrid search did not find the coat');
+  const again = await notes.search({ text: question, mode: 'vector', k: 2 });
+  const cache = await vx.queryCache.stats();
+  console.log(
+    `asked again: from the ${again.plan.embedding.source} cache (memory hits ${cache.memory.hits}, misses ${cache.memory.misses})`,
+  );
+  check(again.plan.embedding.source === 'memory', 'the repeated question was not served by the query cache');
 
   console.log(`\nquickstart OK in ${fmtMs(performance.now() - t0)}`);
 } finally {

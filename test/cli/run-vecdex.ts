@@ -31,8 +31,12 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Run `vecdex <args>` in `cwd` with stdin, stdout and stderr piped (never a terminal). */
-export function vecdex(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+/** Run `vecdex <args>` in `cwd` with stdin (fed `input`, if any), stdout and stderr piped (never a terminal). */
+export function vecdex(
+  cwd: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -43,7 +47,7 @@ export function vecdex(cwd: string, args: readonly string[], options: { env?: No
         resolve({ code, stdout, stderr });
       },
     );
-    child.stdin?.end();
+    child.stdin?.end(options.input);
   });
 }
 
@@ -51,7 +55,7 @@ export function vecdex(cwd: string, args: readonly string[], options: { env?: No
 export async function vecdexOk(
   cwd: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<RunResult> {
   const r = await vecdex(cwd, args, options);
   if (r.code !== 0) throw new Error(`vecdex ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);

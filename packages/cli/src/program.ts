@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { registerBench } from './commands/bench.js';
+import { registerCache } from './commands/cache.js';
 import { registerCollections } from './commands/collections.js';
 import { registerConfig } from './commands/config.js';
 import { registerDelete } from './commands/delete.js';
@@ -60,6 +61,7 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerGet(program, io);
   registerDelete(program, io);
   registerPruneTombstones(program, io);
+  registerCache(program, io);
   registerConfig(program, io);
   return program;
 }

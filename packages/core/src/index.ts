@@ -64,9 +64,28 @@ export { loadPlugin } from './registry/load-plugin.js';
 export { resolvePackageEntry } from './registry/resolve-package.js';
 export { PluginRegistry } from './registry/plugin-registry.js';
 
-export { Vecdex } from './api/vecdex.js';
-export { Collection, type SimilarOptions, type SearchRequest, type UpsertResult } from './api/collection.js';
+export { Vecdex, type VecdexOptions } from './api/vecdex.js';
+export { Collection, type UpsertResult } from './api/collection.js';
+export type {
+  SimilarOptions,
+  SearchRequest,
+  QueryInput,
+  MmrOptions,
+  SearchMode,
+  IndexSearchRequest,
+  IndexSimilarOptions,
+} from './api/search-options.js';
 export { type FusionOptions, type HybridHit, MAX_TEXT_LENGTH } from './api/hybrid-search.js';
+export { maximalMarginalRelevance, DEFAULT_MMR_LAMBDA } from './api/mmr.js';
+export { MAX_BATCH_QUERIES } from './api/similar-many.js';
+export {
+  QueryCache,
+  DEFAULT_QUERY_CACHE,
+  type QueryCacheOptions,
+  type QueryCacheStats,
+  type QuerySource,
+} from './query/query-cache.js';
+export { DEFAULT_QUERY_TIMEOUT_MS } from './query/query-embedder.js';
 export { DEFAULT_RRF_K, reciprocalRankFusion, type RankedList, type FusedEntry } from './fusion/reciprocal-rank-fusion.js';
 export { Collections } from './api/collections.js';
 export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';

@@ -7,10 +7,20 @@ export function formatPlan(plan: SearchPlan): string {
   return formatFields([
     ['strategy', plan.strategy],
     ['index', plan.index ?? '-'],
+    ...(plan.collections !== undefined ? [['collections', plan.collections.join(', ')] as const] : []),
+    ...(plan.embedding !== undefined ? [['query text', describeEmbedding(plan.embedding)] as const] : []),
     ['reason', plan.reason],
     ...(plan.matching !== undefined ? [['matching', `${plan.matching} items match the filter`] as const] : []),
     ['pending', `${plan.pending}${plan.pending > 0 ? ' (changes the index had not applied yet)' : ''}`],
   ]);
+}
+
+/** How the query text became a vector, for `--explain`. */
+function describeEmbedding(e: NonNullable<SearchPlan['embedding']>): string {
+  const from = { memory: 'query cache (memory)', store: "the store's embedding cache", provider: 'the provider, just now' }[
+    e.source
+  ];
+  return `embedded with model ${e.model}, from ${from}`;
 }
 
 /**

@@ -7,65 +7,18 @@ import type { ChangeBatch, ChangeCursor } from '../model/change.js';
 import type { CollectionInfo } from '../model/collection.js';
 import type { Item, NormalizedItem, StoredItem, Vector } from '../model/item.js';
 import type { Indexes } from '../indexes/index-manager.js';
-import type { StalePolicy } from '../indexes/index-status.js';
-import type { JsonValue } from '../model/item.js';
-import { isMetric, type Metric } from '../model/metric.js';
-import type { Include, SearchHit } from '../model/search.js';
-import { DEFAULT_RRF_K } from '../fusion/reciprocal-rank-fusion.js';
-import { type FusionOptions, type HybridHit, hybridSearch } from './hybrid-search.js';
-import { planAndSearch, type SearchPlan } from './plan-search.js';
+import type { SearchHit } from '../model/search.js';
+import type { QueryEmbedder } from '../query/query-embedder.js';
+import type { HybridHit } from './hybrid-search.js';
+import type { SearchPlan } from './plan-search.js';
+import { type QueryDeps, type QueryTarget, noEmbedder, targetModel } from './prepare-query.js';
+import { runSearchRequest, runSimilar } from './run-query.js';
+import type { QueryInput, SearchRequest, SimilarOptions } from './search-options.js';
+import { runSimilarMany } from './similar-many.js';
 import { validateId } from '../validation/validate-id.js';
 import { normalizeItem } from '../validation/validate-item.js';
-import { validateK } from '../validation/validate-k.js';
-import { toVector } from '../validation/validate-vector.js';
 
-export interface SimilarOptions {
-  /** How many hits (default 10, at most 10,000). */
-  k?: number;
-  /** A metadata filter, e.g. `{ lang: 'en', year: { $gte: 2020 } }`. */
-  filter?: Filter | null;
-  /** Fields to return beside id and distance. Default: metadata only. */
-  include?: Include;
-  /** When searching by id, also return the query item itself (default false). */
-  includeSelf?: boolean;
-  /** Search through this index instead of the collection's default index. */
-  index?: string;
-  /** Exact search, bypassing every index. */
-  exact?: boolean;
-  /** When the index is behind the store: sync first (default), search anyway, or fail. */
-  stale?: StalePolicy;
-  /** Per-query index parameters, e.g. `{ efSearch: 128 }`. */
-  params?: { [key: string]: JsonValue };
-  /**
-   * Rank by this metric instead of the collection's (default). Indexes are built for the
-   * collection's metric, so such a query is answered by exact search, and the plan says why.
-   */
-  metric?: Metric;
-  /**
-   * Also search `content` for these words and fuse both rankings with Reciprocal Rank Fusion
-   * (hybrid search). Hits then carry `score` and are sorted by it. Needs a backend with full text.
-   */
-  text?: string;
-  /** With `text`: the RRF constant, the weight of each side, candidates per side. */
-  fusion?: FusionOptions;
-}
-
-/**
- * One query for `search()`: a vector (or a stored item's id), a text, or both (hybrid).
- *
- * ```ts
- * await docs.search({ text: 'red shoes', vector: q, k: 10, filter: { lang: 'en' }, fusion: { weights: { keyword: 2 } } })
- * await docs.search({ text: 'red shoes' })      // keyword only
- * ```
- */
-export interface SearchRequest extends Omit<SimilarOptions, 'text'> {
-  /** The query vector. */
-  vector?: Vector;
-  /** Use this stored item's vector as the query (the item itself is left out unless `includeSelf`). */
-  id?: string;
-  /** Words to find in `content` (plain text: no query syntax, every word counts). */
-  text?: string;
-}
+export type { QueryInput, SearchRequest, SimilarOptions } from './search-options.js';
 
 export interface UpsertResult {
   /** Items written (after collapsing repeated ids in the batch, last one wins). */
@@ -86,11 +39,14 @@ export class Collection {
   readonly name: string;
   readonly #backend: StorageBackend;
   readonly #indexes: Indexes;
+  readonly #embedder: QueryEmbedder | null;
 
-  constructor(name: string, backend: StorageBackend, indexes: Indexes) {
+  /** `embedder` embeds query texts (`vx.collection()` passes the store's); without one, text queries are refused. */
+  constructor(name: string, backend: StorageBackend, indexes: Indexes, embedder: QueryEmbedder | null = null) {
     this.name = name;
     this.#backend = backend;
     this.#indexes = indexes;
+    this.#embedder = embedder;
   }
 
   /** The collection's definition. */
@@ -158,20 +114,41 @@ export class Collection {
   }
 
   /**
-   * The k nearest items to a vector, or to the item with a given id (which is left out of the
-   * results unless `includeSelf`). Uses `options.index`, else the collection's default index,
-   * else exact search; `exact: true` always searches exactly.
+   * The k nearest items to a vector, to the item with a given id (left out of the results
+   * unless `includeSelf`), or to a text embedded with the collection's recorded model
+   * (`{ text }`; several texts: `similarMany`). Uses `options.index`, else the collection's
+   * default index, else exact search; `exact: true` always searches exactly.
+   *
+   * ```ts
+   * await docs.similar({ text: 'how do I rotate keys?' }, { k: 10, filter: { lang: 'en' } })
+   * await docs.similar(q, { k: 10, offset: 10, maxDistance: 0.4, mmr: { lambda: 0.5 } })
+   * ```
    */
-  async similar(query: Vector | string, options: SimilarOptions = {}): Promise<SearchHit[]> {
-    return (await this.search(query, options)).hits;
+  async similar(query: Vector | string | QueryInput, options: SimilarOptions = {}): Promise<SearchHit[]> {
+    return (await runSimilar(this.#deps(), await this.#target(), query, options)).hits;
+  }
+
+  /**
+   * Many vector queries at once, with one set of options: vectors, ids (`string` or `{ id }`) or
+   * texts (`{ text }`, all embedded in one batched request). One result list per query, in order.
+   *
+   * ```ts
+   * const [a, b] = await docs.similarMany([{ text: 'wool coat' }, { text: 'rain boots' }], { k: 5 })
+   * ```
+   */
+  async similarMany(queries: readonly (Vector | string | QueryInput)[], options: SimilarOptions = {}): Promise<SearchHit[][]> {
+    return runSimilarMany(this.#deps(), await this.#target(), queries, options);
   }
 
   /**
    * Like `similar`, and also says how the query was answered (the plan). The object form takes
-   * a vector (or id), a text, or both, and returns hybrid hits ranked by fused `score`:
+   * a vector (or id), a text, or both; a text alone is hybrid (embedded text + keywords, fused
+   * with RRF) when the collection records a model and the backend has full text, else see
+   * `mode`. Its hits are ranked by `score`:
    *
    * ```ts
-   * const { hits, plan } = await docs.search({ text: 'wool coat', vector: q, k: 10 })
+   * const { hits, plan } = await docs.search({ text: 'wool coat', k: 10 })
+   * await docs.search({ text: 'wool coat', mode: 'keyword' })
    * ```
    */
   async search(request: SearchRequest): Promise<{ hits: HybridHit[]; plan: SearchPlan }>;
@@ -180,87 +157,28 @@ export class Collection {
     query: Vector | string | SearchRequest,
     options: SimilarOptions = {},
   ): Promise<{ hits: SearchHit[] | HybridHit[]; plan: SearchPlan }> {
-    if (isSearchRequest(query)) return this.#searchRequest(query);
-    const q = query as Vector | string;
-    if (options.text !== undefined) {
-      const { hits, plan } = await this.#searchRequest({ ...options, ...(typeof q === 'string' ? { id: q } : { vector: q }) });
-      return { hits: hits.map(({ ranks: _ranks, ...h }) => ({ ...h, distance: h.distance as number })), plan };
-    }
-    const k = validateK(options.k ?? 10);
-    const filter = parseFilter(options.filter);
-    const info = await this.info();
-    const { vector, exclude } = await this.#queryVector(info, q, options.includeSelf === true);
-    const index = options.exact === true ? null : (options.index ?? info.defaultIndex);
-    return planAndSearch(this.#backend, this.#indexes, {
-      info,
-      vector,
-      k,
-      filter,
-      exclude,
-      include: options.include ?? { metadata: true },
-      index,
-      ...(options.params ? { params: options.params } : {}),
-      ...(options.stale ? { stale: options.stale } : {}),
-      ...(options.metric !== undefined ? { metric: checkMetric(options.metric, this.#backend) } : {}),
-    });
+    if (isSearchRequest(query)) return runSearchRequest(this.#deps(), await this.#target(), query);
+    return runSimilar(this.#deps(), await this.#target(), query, options);
   }
 
-  /** The object form of `search`: vector, id, text, or text with a vector or id (hybrid). */
-  async #searchRequest(request: SearchRequest): Promise<{ hits: HybridHit[]; plan: SearchPlan }> {
-    if (typeof request !== 'object' || request === null) throw errors.invalidArgument('search', 'a query object', request);
-    const { vector: v, id, text, ...options } = request;
-    if (v !== undefined && id !== undefined) throw errors.invalidArgument('search', 'either vector or id, not both', request);
-    if (v === undefined && id === undefined && text === undefined) {
-      throw errors.invalidArgument('search', 'a query: { vector }, { id }, { text } or text with a vector', request);
-    }
-    const k = validateK(options.k ?? 10);
-    const filter = parseFilter(options.filter);
-    const info = await this.info();
-    const q = v ?? id;
-    const { vector, exclude } =
-      q === undefined ? { vector: null, exclude: [] } : await this.#queryVector(info, q, options.includeSelf === true);
-    const index = options.exact === true ? null : (options.index ?? info.defaultIndex);
-    const common = {
-      info,
-      k,
-      filter,
-      exclude,
-      include: options.include ?? { metadata: true },
-      index,
-      ...(options.params ? { params: options.params } : {}),
-      ...(options.stale ? { stale: options.stale } : {}),
-      ...(options.metric !== undefined ? { metric: checkMetric(options.metric, this.#backend) } : {}),
-    };
-    if (text !== undefined) {
-      return hybridSearch(this.#backend, this.#indexes, {
-        ...common,
-        text,
-        vector,
-        ...(options.fusion !== undefined ? { fusion: options.fusion } : {}),
-      });
-    }
-    const { hits, plan } = await planAndSearch(this.#backend, this.#indexes, { ...common, vector: vector as Float32Array });
-    return { hits: hits.map((h, i) => ({ ...h, score: 1 / (DEFAULT_RRF_K + i + 1), ranks: { vector: i + 1 } })), plan };
+  /**
+   * The vectors of query texts under the collection's model, through the query cache: what
+   * `similar({ text })` searches with (for adapters that need the embedding itself).
+   */
+  async embedQueries(texts: readonly string[], options: { signal?: AbortSignal } = {}): Promise<Float32Array[]> {
+    if (!Array.isArray(texts)) throw errors.invalidArgument('texts', 'an array of strings', texts);
+    if (texts.length === 0) return [];
+    if (this.#embedder === null) throw noEmbedder();
+    return (await this.#embedder.embed(targetModel(await this.#target()), texts, options)).vectors;
   }
 
-  /** The query vector of a vector or a stored item's id (then left out of results unless `includeSelf`). */
-  async #queryVector(
-    info: CollectionInfo,
-    query: Vector | string,
-    includeSelf: boolean,
-  ): Promise<{ vector: Float32Array; exclude: { collection: string; id: string }[] }> {
-    if (typeof query !== 'string') {
-      return {
-        vector: toVector(query, { collection: info.name, dimensions: info.dimensions, metric: info.metric }),
-        exclude: [],
-      };
-    }
-    const id = validateId(query);
-    const [item] = await this.#backend.get(info.name, [id], { vectors: true });
-    if (item?.vector === undefined) {
-      throw errors.invalidArgument('query id', `an id stored in collection "${info.name}"`, id);
-    }
-    return { vector: item.vector, exclude: includeSelf ? [] : [{ collection: info.name, id }] };
+  #deps(): QueryDeps {
+    return { backend: this.#backend, indexes: this.#indexes, embedder: this.#embedder };
+  }
+
+  async #target(): Promise<QueryTarget> {
+    const info = await this.info();
+    return { collections: [info], defaultIndex: info.defaultIndex, what: `collection "${info.name}"` };
   }
 
   /** Changes to this collection after a cursor (see `StorageBackend.readChanges`). */
@@ -281,12 +199,4 @@ function isSearchRequest(query: unknown): query is SearchRequest {
   const proto = Object.getPrototypeOf(query);
   if (proto !== Object.prototype && proto !== null) return false;
   return 'vector' in query || 'id' in query || 'text' in query;
-}
-
-/** A per-query metric must be one the backend's exact search supports. */
-function checkMetric(metric: unknown, backend: StorageBackend): Metric {
-  if (!isMetric(metric)) throw errors.invalidArgument('metric', 'one of cosine, l2, ip, l1', metric);
-  if (!backend.capabilities.metrics.includes(metric))
-    throw errors.unsupportedMetric(metric, backend.capabilities.metrics, backend.name);
-  return metric;
 }

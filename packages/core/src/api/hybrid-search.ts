@@ -6,14 +6,15 @@ import { DEFAULT_RRF_K, type RankedList, reciprocalRankFusion } from '../fusion/
 import type { Indexes } from '../indexes/index-manager.js';
 import type { StalePolicy } from '../indexes/index-status.js';
 import type { CollectionInfo } from '../model/collection.js';
-import type { JsonValue, Metadata } from '../model/item.js';
+import type { JsonValue, Metadata, StoredItem } from '../model/item.js';
 import { distance, type Metric } from '../model/metric.js';
 import type { Include } from '../model/search.js';
 import { MAX_K } from '../validation/validate-k.js';
+import { fetchItems, hitKey } from './hit-fields.js';
 import { planAndSearch, type SearchPlan } from './plan-search.js';
+import { checkQueryText } from '../query/query-text.js';
 
-/** Longest text query accepted (characters); only its first 64 distinct words are searched. */
-export const MAX_TEXT_LENGTH = 100_000;
+export { MAX_TEXT_LENGTH } from '../query/query-text.js';
 
 /**
  * How keyword and vector rankings are fused: Reciprocal Rank Fusion, each hit scoring
@@ -52,7 +53,8 @@ export interface HybridHit {
 }
 
 export interface HybridSearchInput {
-  info: CollectionInfo;
+  /** One collection, or several an index covers (see `SearchPlanInput.collections`). */
+  collections: readonly CollectionInfo[];
   text: string;
   vector: Float32Array | null;
   k: number;
@@ -63,7 +65,7 @@ export interface HybridSearchInput {
   fusion?: FusionOptions;
   params?: { [key: string]: JsonValue };
   stale?: StalePolicy;
-  /** Rank the vector side by this metric instead of the collection's. */
+  /** Rank the vector side by this metric instead of the collections'. */
   metric?: Metric;
 }
 
@@ -76,28 +78,29 @@ export async function hybridSearch(
   indexes: Indexes,
   input: HybridSearchInput,
 ): Promise<{ hits: HybridHit[]; plan: SearchPlan }> {
-  const { info, text, vector, k, filter, include } = input;
-  if (typeof text !== 'string' || text.length > MAX_TEXT_LENGTH) {
-    throw errors.invalidArgument('text', `a string of at most ${MAX_TEXT_LENGTH} characters`, text);
-  }
+  const { collections, text, vector, k, filter, include } = input;
+  const names = collections.map((c) => c.name);
+  checkQueryText(text);
   if (backend.capabilities.fullText !== true || typeof backend.searchKeyword !== 'function') {
+    const what = names.length === 1 ? `collection "${names[0]}"` : `collections ${names.join(', ')}`;
     throw new VecdexError(
       'NOT_SUPPORTED',
-      `the ${backend.name} backend has no full-text index, so a text query cannot run on collection "${info.name}"; search by vector only, or use a backend with keyword search (sqlitevec, pgvector)`,
-      { details: { backend: backend.name, collection: info.name } },
+      `the ${backend.name} backend has no full-text index, so a keyword query cannot run on ${what}; search by vector only (mode: 'vector'), or use a backend with keyword search (sqlitevec, pgvector)`,
+      { details: { backend: backend.name, collections: names } },
     );
   }
   const fusion = normalizeFusion(input.fusion, k);
   if (vector === null && fusion.weights.keyword === 0) {
     throw errors.invalidArgument('fusion.weights.keyword', 'above 0 for a query without a vector', 0);
   }
-  const excluded = new Set(input.exclude.filter((e) => e.collection === info.name).map((e) => e.id));
+  const chosen = new Set(names);
+  const excluded = new Set(input.exclude.filter((e) => chosen.has(e.collection)).map(hitKey));
   const lists: RankedList[] = [];
   let vectorPlan: SearchPlan | null = null;
   const distances = new Map<string, number>();
   if (vector !== null && fusion.weights.vector > 0) {
     const res = await planAndSearch(backend, indexes, {
-      info,
+      collections,
       vector,
       k: fusion.candidates,
       filter,
@@ -109,44 +112,37 @@ export async function hybridSearch(
       ...(input.metric !== undefined ? { metric: input.metric } : {}),
     });
     vectorPlan = res.plan;
-    for (const h of res.hits) distances.set(h.id, h.distance);
+    for (const h of res.hits) distances.set(hitKey(h), h.distance);
     lists.push({ name: 'vector', keys: res.hits, weight: fusion.weights.vector });
   }
   const keywordScores = new Map<string, number>();
   if (fusion.weights.keyword > 0) {
     const found = await backend.searchKeyword({
-      collections: [info.name],
+      collections: names,
       query: text,
       k: Math.min(MAX_K, fusion.candidates + excluded.size),
       filter,
       include: {},
     });
-    const kept = found.filter((h) => !excluded.has(h.id)).slice(0, fusion.candidates);
-    for (const h of kept) keywordScores.set(h.id, h.score);
+    const kept = found.filter((h) => !excluded.has(hitKey(h))).slice(0, fusion.candidates);
+    for (const h of kept) keywordScores.set(hitKey(h), h.score);
     lists.push({ name: 'keyword', keys: kept, weight: fusion.weights.keyword });
   }
   const fused = reciprocalRankFusion(lists, { k: fusion.k }).slice(0, k);
   // Fields, and the vector distance of hits only the keyword side found.
-  const missingDistance = vector !== null && fused.some((f) => !distances.has(f.id));
+  const missingDistance = vector !== null && fused.some((f) => !distances.has(hitKey(f)));
   const wantFields = include.metadata === true || include.content === true || include.vector === true;
   const needVectors = include.vector === true || missingDistance;
-  const items =
-    wantFields || missingDistance
-      ? await backend.get(
-          info.name,
-          fused.map((f) => f.id),
-          { vectors: needVectors },
-        )
-      : [];
-  const byId = new Map(items.map((it) => [it.id, it]));
+  const items = wantFields || missingDistance ? await fetchItems(backend, fused, needVectors) : new Map<string, StoredItem>();
+  const metric = input.metric ?? (collections[0] as CollectionInfo).metric;
   const hits = fused.map((f) => {
-    const it = byId.get(f.id);
+    const key = hitKey(f);
+    const it = items.get(key);
     const hit: HybridHit = { collection: f.collection, id: f.id, score: f.score, ranks: f.ranks };
     const d =
-      distances.get(f.id) ??
-      (vector !== null && it?.vector !== undefined ? distance(input.metric ?? info.metric, vector, it.vector) : undefined);
+      distances.get(key) ?? (vector !== null && it?.vector !== undefined ? distance(metric, vector, it.vector) : undefined);
     if (d !== undefined) hit.distance = d;
-    const ks = keywordScores.get(f.id);
+    const ks = keywordScores.get(key);
     if (ks !== undefined) hit.keywordScore = ks;
     if (include.metadata === true) hit.metadata = it?.metadata ?? null;
     if (include.content === true) hit.content = it?.content ?? null;
@@ -154,9 +150,10 @@ export async function hybridSearch(
     return hit;
   });
   const sides = `${keywordScores.size} keyword hits${vectorPlan ? ` and ${distances.size} vector hits` : ''}`;
+  const many = names.length > 1 ? { collections: names } : {};
   const plan: SearchPlan =
     vectorPlan === null
-      ? { strategy: 'keyword', index: null, reason: `keyword search over content (${sides})`, pending: 0 }
+      ? { strategy: 'keyword', index: null, reason: `keyword search over content (${sides})`, pending: 0, ...many }
       : {
           strategy: 'hybrid',
           index: vectorPlan.index,
@@ -164,6 +161,7 @@ export async function hybridSearch(
           pending: vectorPlan.pending,
           vector: vectorPlan,
           ...(vectorPlan.matching !== undefined ? { matching: vectorPlan.matching } : {}),
+          ...many,
         };
   return { hits, plan };
 }

@@ -4,6 +4,7 @@ import { loadConfig, resolveInlineConfig } from '../config/load-config.js';
 import type { ResolvedConfig, VecdexConfig } from '../config/vecdex-config.js';
 import { definePlugin } from '../contracts/plugin.js';
 import { loadPlugin } from '../registry/load-plugin.js';
+import type { ProviderRequest } from '../providers/create-provider.js';
 import { PluginRegistry } from '../registry/plugin-registry.js';
 import { Vecdex } from './vecdex.js';
 
@@ -18,6 +19,11 @@ export interface OpenVecdexOptions {
   backend?: StorageBackend;
   /** More directories to resolve plugin packages from (after the config's and `cwd`). */
   resolvePaths?: readonly string[];
+  /**
+   * Embedding settings over the config's `embedding` section, for embedding query texts
+   * (`similar({ text })`): e.g. `{ apiBase: 'http://localhost:11434/v1' }` or an `apiKey`.
+   */
+  embedding?: ProviderRequest;
 }
 
 /**
@@ -44,5 +50,5 @@ export async function openVecdex(options: OpenVecdexOptions = {}): Promise<Vecde
     backend = await plugin.create({ ...config.backend.options, ...fromEnv }, { baseDir: config.baseDir });
   }
   for (const spec of backend.indexPlugins?.() ?? []) plugins.add(definePlugin(spec));
-  return new Vecdex(backend, config, plugins);
+  return new Vecdex(backend, config, plugins, { env, ...(options.embedding ? { embedding: options.embedding } : {}) });
 }

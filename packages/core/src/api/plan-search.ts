@@ -1,7 +1,6 @@
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import type { FilterNode } from '../filter/filter-ast.js';
-import { filterPredicate } from '../filter/filter-predicate.js';
 import { FilterStats } from './filter-stats.js';
 import type { IndexQuery, Indexes } from '../indexes/index-manager.js';
 import type { StalePolicy } from '../indexes/index-status.js';
@@ -10,6 +9,8 @@ import type { JsonValue } from '../model/item.js';
 import type { Metric } from '../model/metric.js';
 import type { Include, SearchHit } from '../model/search.js';
 import { MAX_K } from '../validation/validate-k.js';
+import { hitKey, resolveHits } from './hit-fields.js';
+import { oversample } from './oversample.js';
 
 /**
  * At or below this many matching items, a filtered query runs exact search over just those.
@@ -47,11 +48,12 @@ export const EXACT_SUBSET_THRESHOLD = 500;
  */
 export const OVERSAMPLE_MIN_SELECTIVITY = 0.1;
 
-/** Oversampled candidates beyond this many switch to the in-search filter (the filter and the query disagree). */
-const OVERSAMPLE_MAX_CANDIDATES = 2000;
-
 export interface SearchPlanInput {
-  info: CollectionInfo;
+  /**
+   * The collections searched: one, or several that one index covers (then of the same
+   * dimensions and metric). Hits of several collections are merged by distance.
+   */
+  collections: readonly CollectionInfo[];
   vector: Float32Array;
   k: number;
   filter: FilterNode | null;
@@ -61,7 +63,7 @@ export interface SearchPlanInput {
   index: string | null;
   params?: { [key: string]: JsonValue };
   stale?: StalePolicy;
-  /** Rank by this metric instead of the collection's; an index (built for the collection's) is then bypassed. */
+  /** Rank by this metric instead of the collections'; an index (built for theirs) is then bypassed. */
   metric?: Metric;
 }
 
@@ -84,60 +86,95 @@ export interface SearchPlan {
   matching?: number;
   /** The vector side's own plan, for `hybrid`. */
   vector?: SearchPlan;
+  /** The collections searched, when more than one (`vx.search`). */
+  collections?: string[];
+  /**
+   * How a query text became the query vector: the model, and where the vector came from
+   * (`memory`: this process's query cache; `store`: the persistent embedding cache;
+   * `provider`: a request to the embedding provider).
+   */
+  embedding?: { model: string; source: 'memory' | 'store' | 'provider' };
 }
 
 /**
- * Answer one similarity query: exact search, or an index with the filter applied inside the
- * search or over oversampled candidates. Never returns fewer than k hits while k matching items
- * exist: when an index comes back short (tombstones, a selective filter), the query is answered
- * exactly instead.
+ * Answer one similarity query over one collection or several an index covers: exact search,
+ * or an index with the filter applied inside the search or over oversampled candidates. Never
+ * returns fewer than k hits while k matching items exist: when an index comes back short
+ * (tombstones, a selective filter), the query is answered exactly instead. Never returns an item
+ * that no longer exists, even from an index searched while behind (`stale: 'allow'`).
  */
 export async function planAndSearch(
   backend: StorageBackend,
   indexes: Indexes,
   input: SearchPlanInput,
 ): Promise<{ hits: SearchHit[]; plan: SearchPlan }> {
-  const { info, vector, k, filter, exclude, include } = input;
+  const { collections, vector, k, filter, exclude, include } = input;
+  const first = collections[0];
+  if (first === undefined) throw new VecdexError('INVALID_ARGUMENT', 'a search needs at least one collection');
+  const names = collections.map((c) => c.name);
+  const many = names.length > 1 ? { collections: names } : {};
   let matching: number | undefined;
   const exact = async (strategy: SearchPlan['strategy'], reason: string) => ({
     hits: await backend.searchExact({
-      collections: [info.name],
+      collections: names,
       vector,
       k,
-      metric: input.metric ?? info.metric,
+      metric: input.metric ?? first.metric,
       filter,
       exclude,
       include,
     }),
-    plan: { strategy, index: input.index, reason, pending: 0, ...(matching !== undefined ? { matching } : {}) },
+    plan: { strategy, index: input.index, reason, pending: 0, ...(matching !== undefined ? { matching } : {}), ...many },
   });
-  if (input.index === null) return exact('exact', 'no index requested and the collection has no default index');
-  if (input.metric !== undefined && input.metric !== info.metric) {
+  if (input.index === null) {
+    return exact(
+      'exact',
+      names.length === 1
+        ? 'no index requested and the collection has no default index'
+        : `no index requested: exact search over ${names.length} collections`,
+    );
+  }
+  if (input.metric !== undefined && input.metric !== first.metric) {
     return exact(
       'index-fallback-exact',
-      `index "${input.index}" ranks by ${info.metric}, the metric it was built for; the query asks for ${input.metric}, so it was answered exactly`,
+      `index "${input.index}" ranks by ${first.metric}, the metric it was built for; the query asks for ${input.metric}, so it was answered exactly`,
     );
   }
   const def = await indexes.definition(input.index);
-  if (!def.collections.includes(info.name)) {
-    throw new VecdexError('INVALID_ARGUMENT', `index "${def.name}" does not cover collection "${info.name}"`, {
-      details: { index: def.name, collection: info.name },
-    });
+  const uncovered = names.find((n) => !def.collections.includes(n));
+  if (uncovered !== undefined) {
+    throw new VecdexError(
+      'INVALID_ARGUMENT',
+      `index "${def.name}" does not cover collection "${uncovered}" (it covers ${def.collections.join(', ')})`,
+      { details: { index: def.name, collection: uncovered } },
+    );
   }
-  const excluded = new Set(exclude.filter((e) => e.collection === info.name).map((e) => e.id));
+  const chosen = new Set(names);
+  const excluded = new Set(exclude.filter((e) => chosen.has(e.collection)).map(hitKey));
   // Counts and id sets of filters, reused while the store is unchanged (see FilterStats).
   const stats = new FilterStats(backend);
-  const countAll = () => stats.count(info, null);
+  const countOf = async (f: FilterNode | null) => {
+    let n = 0;
+    for (const c of collections) n += await stats.count(c, f);
+    return n;
+  };
+  const countAll = () => countOf(null);
   const base = {
     stale: input.stale ?? 'sync',
     ...(input.params ? { params: input.params } : {}),
   } satisfies Partial<IndexQuery>;
-  const mine = (key: { collection: string; id: string }) => key.collection === info.name && !excluded.has(key.id);
-  const needsAllow = def.collections.length > 1 || excluded.size > 0;
+  const mine = (key: { collection: string; id: string }) => chosen.has(key.collection) && !excluded.has(hitKey(key));
+  const needsAllow = def.collections.length > names.length || excluded.size > 0;
+  // The structured form of `mine` for plugins that filter in their own query language (native
+  // indexes, which cover one collection); over several collections only `allow` says it.
+  const whereOf = (f: FilterNode | null) =>
+    names.length === 1
+      ? { collection: first.name, filter: f, exclude: exclude.filter((e) => e.collection === first.name).map((e) => e.id) }
+      : undefined;
   let reason = 'default or requested index';
-  let allowedIds: Set<string> | null = null;
+  let allowedIds: Map<string, Set<string>> | null = null;
   if (filter !== null) {
-    matching = await stats.count(info, filter);
+    matching = await countOf(filter);
     const all = await countAll();
     const selectivity = all === 0 ? 0 : matching / all;
     const pct = `${(selectivity * 100).toPrecision(2)} %`;
@@ -149,7 +186,11 @@ export async function planAndSearch(
     }
     const want = Math.min(k, matching - excluded.size);
     if (selectivity >= OVERSAMPLE_MIN_SELECTIVITY) {
-      const over = await oversample(backend, indexes, def.name, input, {
+      const where = whereOf(null);
+      const over = await oversample(backend, indexes, {
+        index: def.name,
+        vector,
+        filter,
         k,
         want,
         selectivity,
@@ -157,117 +198,79 @@ export async function planAndSearch(
         base,
         mine,
         needsAllow,
+        ...(where ? { where } : {}),
       });
       if (over !== null) {
-        const out = await attachFields(backend, info.name, over.hits, include);
+        const { hits } = await resolveHits(backend, over.hits, include, false);
         const why = `the filter matches ${matching} of ${all} items (${pct} ≥ ${OVERSAMPLE_MIN_SELECTIVITY * 100} %): searched for ${over.asked} unfiltered candidates and kept the matching ones`;
         return {
-          hits: out,
-          plan: { strategy: 'index-oversample', index: def.name, reason: why, pending: over.pending, matching },
+          hits,
+          plan: { strategy: 'index-oversample', index: def.name, reason: why, pending: over.pending, matching, ...many },
         };
       }
       reason = `the filter matches ${matching} of ${all} items (${pct}), but oversampled candidates stayed short (the filter and the query disagree): filter applied inside the index search`;
     } else {
       reason = `the filter matches ${matching} of ${all} items (${pct} < ${OVERSAMPLE_MIN_SELECTIVITY * 100} %, > ${EXACT_SUBSET_THRESHOLD}): filter applied inside the index search`;
     }
-    allowedIds = await stats.ids(info, filter);
+    allowedIds = new Map();
+    for (const c of collections) allowedIds.set(c.name, await stats.ids(c, filter));
   }
   const ids = allowedIds;
+  let allowedCount: number | null = null;
+  if (ids !== null) {
+    allowedCount = 0;
+    for (const set of ids.values()) allowedCount += set.size;
+  }
   const allow =
     !needsAllow && ids === null
       ? undefined
-      : (key: { collection: string; id: string }) => mine(key) && (ids === null || ids.has(key.id));
-  const where = { collection: info.name, filter, exclude: [...excluded] };
-  const selectivity = ids === null ? undefined : ids.size / Math.max(1, await countAll());
-  const { hits, pending } = await indexes.search(def.name, vector, {
-    ...base,
-    k,
-    ...(allow ? { allow, where } : {}),
-    ...(allow && selectivity !== undefined ? { selectivity } : {}),
-  });
+      : (key: { collection: string; id: string }) => mine(key) && (ids === null || ids.get(key.collection)?.has(key.id) === true);
+  const where = whereOf(filter);
+  const selectivity = allowedCount === null ? undefined : allowedCount / Math.max(1, await countAll());
+  const ask = (n: number) =>
+    indexes.search(def.name, vector, {
+      ...base,
+      k: n,
+      ...(allow ? { allow, ...(where ? { where } : {}) } : {}),
+      ...(allow && selectivity !== undefined ? { selectivity } : {}),
+    });
+  const initial = await ask(k);
+  let pending = initial.pending;
+  // Behind the store (stale: 'allow'), the index may return items deleted since its cursor:
+  // check them against the store even when no field is wanted.
+  let resolved = await resolveHits(backend, initial.hits, include, pending > 0);
+  if (resolved.dropped > 0) {
+    // At most `pending` (or, for a delete racing this query, `dropped`) entries are gone: asking
+    // for that many more finds k live ones whenever the index holds them.
+    const again = await ask(Math.min(MAX_K, k + Math.max(pending, resolved.dropped)));
+    pending = again.pending;
+    const live = await resolveHits(backend, again.hits, include, true);
+    resolved = { hits: live.hits.slice(0, k), dropped: resolved.dropped };
+  }
+  const hits = resolved.hits;
   if (hits.length < k) {
-    const available =
-      (ids?.size ?? (await countAll())) - (ids === null ? excluded.size : [...excluded].filter((id) => ids.has(id)).length);
+    const excludedAllowed =
+      ids === null
+        ? excluded.size
+        : exclude.filter((e) => chosen.has(e.collection) && ids.get(e.collection)?.has(e.id) === true).length;
+    const available = (allowedCount ?? (await countAll())) - excludedAllowed;
     if (hits.length < Math.min(k, available)) {
       return exact(
         'index-fallback-exact',
-        `index "${def.name}" returned ${hits.length} of ${Math.min(k, available)} possible hits`,
+        `index "${def.name}" returned ${hits.length} of ${Math.min(k, available)} possible hits${resolved.dropped > 0 ? ` (it was ${pending} change(s) behind and named ${resolved.dropped} deleted item(s))` : ''}`,
       );
     }
   }
-  const out = await attachFields(backend, info.name, hits, include);
+  if (resolved.dropped > 0) reason += `; left out ${resolved.dropped} item(s) deleted since the index's last sync`;
   return {
-    hits: out,
-    plan: { strategy: 'index', index: def.name, reason, pending, ...(matching !== undefined ? { matching } : {}) },
+    hits,
+    plan: {
+      strategy: 'index',
+      index: def.name,
+      reason,
+      pending,
+      ...(matching !== undefined ? { matching } : {}),
+      ...many,
+    },
   };
-}
-
-/**
- * Broad filters: ask the index for `k / selectivity · 1.5` candidates without the filter, keep
- * those whose metadata matches, and double the request while fewer than `want` are kept. Null
- * when the candidates would exceed {@link OVERSAMPLE_MAX_CANDIDATES}: the caller then filters
- * inside the search instead.
- */
-async function oversample(
-  backend: StorageBackend,
-  indexes: Indexes,
-  index: string,
-  input: SearchPlanInput,
-  o: {
-    k: number;
-    want: number;
-    selectivity: number;
-    total: number;
-    base: Partial<IndexQuery>;
-    mine: (key: { collection: string; id: string }) => boolean;
-    needsAllow: boolean;
-  },
-): Promise<{ hits: { collection: string; id: string; distance: number }[]; asked: number; pending: number } | null> {
-  const match = filterPredicate(input.filter);
-  const limit = Math.min(MAX_K, OVERSAMPLE_MAX_CANDIDATES, o.total);
-  let asked = Math.min(limit, Math.max(o.k, Math.ceil((o.k / o.selectivity) * 1.5)));
-  for (;;) {
-    const where = { collection: input.info.name, filter: null, exclude: [] as string[] };
-    const q = { ...o.base, k: asked, ...(o.needsAllow ? { allow: o.mine, where } : {}) } as IndexQuery;
-    const { hits, pending } = await indexes.search(index, input.vector, q);
-    const items = await backend.get(
-      input.info.name,
-      hits.map((h) => h.id),
-      { vectors: false },
-    );
-    const ok = new Set(items.filter((it) => match(it.metadata)).map((it) => it.id));
-    const kept = hits.filter((h) => ok.has(h.id));
-    if (kept.length >= o.want) return { hits: kept.slice(0, o.k), asked, pending };
-    if (asked >= limit || hits.length < asked) return null;
-    // How many candidates the matching share seen so far says are needed: when that is beyond
-    // the limit (the filter and the query's neighbourhood disagree), give up now, not after
-    // doubling a few more times.
-    const needed = Math.ceil((o.want / Math.max(kept.length / hits.length, 1e-9)) * 1.5);
-    if (needed > limit) return null;
-    asked = Math.min(limit, Math.max(asked * 2, needed));
-  }
-}
-
-async function attachFields(
-  backend: StorageBackend,
-  collection: string,
-  hits: { collection: string; id: string; distance: number }[],
-  include: Include,
-): Promise<SearchHit[]> {
-  const wantFields = include.metadata === true || include.content === true || include.vector === true;
-  if (!wantFields || hits.length === 0) return hits.map((h) => ({ collection: h.collection, id: h.id, distance: h.distance }));
-  const items = await backend.get(
-    collection,
-    hits.map((h) => h.id),
-    { vectors: include.vector === true },
-  );
-  const byId = new Map(items.map((it) => [it.id, it]));
-  return hits.map((h) => {
-    const it = byId.get(h.id);
-    const hit: SearchHit = { collection: h.collection, id: h.id, distance: h.distance };
-    if (include.metadata === true) hit.metadata = it?.metadata ?? null;
-    if (include.content === true) hit.content = it?.content ?? null;
-    if (include.vector === true && it?.vector !== undefined) hit.vector = it.vector;
-    return hit;
-  });
 }

@@ -5,8 +5,27 @@ import type { ResolvedConfig } from '../config/vecdex-config.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { Indexes } from '../indexes/index-manager.js';
 import { validateName } from '../validation/validate-name.js';
+import type { Vector } from '../model/item.js';
+import type { SearchHit } from '../model/search.js';
+import { type ProviderRequest, mergeEmbeddingSettings } from '../providers/create-provider.js';
+import { QueryCache } from '../query/query-cache.js';
+import { QueryEmbedder } from '../query/query-embedder.js';
 import { Collection } from './collection.js';
 import { Collections } from './collections.js';
+import type { HybridHit } from './hybrid-search.js';
+import { resolveIndexTarget } from './index-search.js';
+import type { SearchPlan } from './plan-search.js';
+import type { QueryDeps } from './prepare-query.js';
+import { runSearchRequest, runSimilar } from './run-query.js';
+import type { IndexSearchRequest, IndexSimilarOptions, QueryInput } from './search-options.js';
+
+/** What `openVecdex` hands the store besides config (see `OpenVecdexOptions`). */
+export interface VecdexOptions {
+  /** Environment for provider settings (API keys and bases). Default: `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Embedding settings over the config's `embedding` section for query texts (CLI flags, an API key). */
+  embedding?: ProviderRequest;
+}
 
 /**
  * An open vecdex store: a backend plus the loaded plugins. Make one with `openVecdex()`.
@@ -26,19 +45,70 @@ export class Vecdex {
   readonly collections: Collections;
   /** Index lifecycle: create, build, sync, status, drop. */
   readonly indexes: Indexes;
+  /**
+   * The cache of query-text embeddings: memory (LRU with a TTL) in front of the store's
+   * persistent embedding cache. `stats()` for hits, misses and sizes; `clear()` to empty it.
+   */
+  readonly queryCache: QueryCache;
+  readonly #embedder: QueryEmbedder;
   #closed = false;
 
-  constructor(backend: StorageBackend, config: ResolvedConfig, plugins: PluginRegistry) {
+  constructor(backend: StorageBackend, config: ResolvedConfig, plugins: PluginRegistry, options: VecdexOptions = {}) {
     this.backend = backend;
     this.config = config;
     this.plugins = plugins;
     this.collections = new Collections(backend);
     this.indexes = new Indexes(backend, plugins, config.dataDir);
+    const settings = mergeEmbeddingSettings(config.embedding, options.embedding);
+    this.queryCache = new QueryCache(backend, settings.queryCache ?? {});
+    this.#embedder = new QueryEmbedder({ registry: plugins, settings, env: options.env ?? process.env, cache: this.queryCache });
   }
 
   /** A handle on a collection (no I/O until used). */
   collection(name: string): Collection {
-    return new Collection(validateName('collection', name), this.backend, this.indexes);
+    return new Collection(validateName('collection', name), this.backend, this.indexes, this.#embedder);
+  }
+
+  /**
+   * Search several collections at once: every collection of an index (or the `collections`
+   * named), with the request of `Collection.search` (vector, text, hybrid, filter on every
+   * collection, `exact`, paging, thresholds). Hits carry their `collection`; the planner keeps
+   * its guarantee (never fewer than k while k items match) over the collections together.
+   *
+   * ```ts
+   * const { hits, plan } = await vx.search({ index: 'everything', text: 'rotate keys', k: 10, filter: { lang: 'en' } })
+   * await vx.search({ index: 'everything', vector: [0.1, 0.2, 0.3], collections: ['tils', 'posts'], exact: true })
+   * ```
+   */
+  async search(request: IndexSearchRequest): Promise<{ hits: HybridHit[]; plan: SearchPlan }> {
+    if (typeof request !== 'object' || request === null) throw errors.invalidArgument('search', 'a query object', request);
+    const { collections, ...rest } = request;
+    const target = await resolveIndexTarget(this.backend, this.indexes, {
+      ...(rest.index !== undefined ? { index: rest.index } : {}),
+      ...(collections !== undefined ? { collections } : {}),
+    });
+    return runSearchRequest(this.#deps(), target, rest);
+  }
+
+  /**
+   * `Collection.similar` over several collections: the k nearest items by distance across
+   * every collection of `options.index` (or the `collections` named).
+   *
+   * ```ts
+   * await vx.similar({ text: 'rotate keys' }, { index: 'everything', k: 10 })
+   * ```
+   */
+  async similar(query: Vector | QueryInput, options: IndexSimilarOptions): Promise<SearchHit[]> {
+    const { collections, ...rest } = options ?? {};
+    const target = await resolveIndexTarget(this.backend, this.indexes, {
+      ...(rest.index !== undefined ? { index: rest.index } : {}),
+      ...(collections !== undefined ? { collections } : {}),
+    });
+    return (await runSimilar(this.#deps(), target, query, rest)).hits;
+  }
+
+  #deps(): QueryDeps {
+    return { backend: this.backend, indexes: this.indexes, embedder: this.#embedder };
   }
 
   /**
@@ -76,6 +146,7 @@ export class Vecdex {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      await this.queryCache.flush();
       await this.indexes.close();
     } finally {
       await this.backend.close();

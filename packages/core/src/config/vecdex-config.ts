@@ -1,4 +1,5 @@
 import type { VecdexPlugin } from '../contracts/plugin.js';
+import type { QueryCacheOptions } from '../query/query-cache.js';
 
 /** A plugin named by package (`"@vecdex/backend-sqlitevec"`), by path (`"./my-plugin.js"`), or given directly. */
 export type PluginRef = string | VecdexPlugin;
@@ -58,6 +59,15 @@ export interface EmbeddingConfig {
   timeoutMs?: number;
   /** Attempts per batch, the first included (default 6). */
   maxAttempts?: number;
+  /** The model's input limit in tokens: longer texts are refused before any request (see `EmbeddingProvider.maxInputTokens`). */
+  maxInputTokens?: number;
+  /**
+   * Time limit for embedding a query text, retries included, in milliseconds (default 30,000):
+   * a text query whose provider is down fails with `PROVIDER_FAILURE` within it.
+   */
+  queryTimeoutMs?: number;
+  /** The query-embedding cache (memory LRU + the store's persistent cache); `false` turns it off. */
+  queryCache?: QueryCacheOptions | false;
   /** More options handed to a plugin provider's `create`. */
   options?: { [key: string]: unknown };
 }

@@ -13,6 +13,13 @@ export interface EmbeddingProvider {
   readonly dimensions?: number;
   /** Largest batch `embed` accepts; core splits bigger inputs. */
   readonly maxBatchSize?: number;
+  /**
+   * Optional: the longest text the model takes, in tokens. Core estimates a text's tokens as
+   * characters / 4 (see `estimateTokens`) and refuses a longer one before any request: a query
+   * text with `INVALID_ARGUMENT`, an ingested item as failed. Without it the provider's own answer
+   * decides (an OpenAI-compatible server answers 400, which is not retried).
+   */
+  readonly maxInputTokens?: number;
   /** One vector per text, in order. Throw on failure; core retries and reports. */
   embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
 }

@@ -5,7 +5,7 @@ import type { Metadata, NormalizedItem } from '../model/item.js';
 import { EmbedBatchError, embedWithRetry } from '../providers/embed-with-retry.js';
 import { validateId } from '../validation/validate-id.js';
 import { normalizeItem } from '../validation/validate-item.js';
-import { contentHash } from './content-hash.js';
+import { contentHash, estimateTokens } from './content-hash.js';
 import type { EmbeddingCache } from './embedding-cache.js';
 import type { IngestOptions, IngestRecord, IngestReport } from './ingest-types.js';
 
@@ -50,6 +50,13 @@ export async function processWindow(ctx: IngestContext, records: readonly Ingest
     }
     if (typeof r.text !== 'string' || r.text.trim() === '') {
       fail(id, 'the text is empty; there is nothing to embed');
+      continue;
+    }
+    if (provider.maxInputTokens !== undefined && estimateTokens(r.text) > provider.maxInputTokens) {
+      fail(
+        id,
+        `the text is about ${estimateTokens(r.text)} tokens, over model "${provider.model}"'s limit of ${provider.maxInputTokens}`,
+      );
       continue;
     }
     pending.push({ id, text: r.text, metadata: r.metadata ?? null, hash: contentHash(provider.model, r.text) });

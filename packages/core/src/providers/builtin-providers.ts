@@ -15,7 +15,7 @@ export const hashingPlugin: VecdexPlugin<ProviderPluginSpec> = definePlugin({
   },
 });
 
-/** `openai`: any OpenAI-compatible embeddings API (options: `apiBase`, `apiKey`, `model`, `dimensions`, `batchSize`). */
+/** `openai`: any OpenAI-compatible embeddings API (options: `apiBase`, `apiKey`, `model`, `dimensions`, `batchSize`, `maxInputTokens`). */
 export const openaiPlugin: VecdexPlugin<ProviderPluginSpec> = definePlugin({
   kind: 'provider',
   name: 'openai',
@@ -26,6 +26,7 @@ export const openaiPlugin: VecdexPlugin<ProviderPluginSpec> = definePlugin({
       model: str(options.model),
       dimensions: int(options.dimensions),
       maxBatchSize: int(options.batchSize),
+      maxInputTokens: int(options.maxInputTokens),
     });
   },
 });

@@ -17,6 +17,8 @@ export interface OpenAIProviderOptions {
   dimensions?: number;
   /** Texts per request (default 64). */
   maxBatchSize?: number;
+  /** The model's input limit in tokens, when you want texts over it refused before any request (see `EmbeddingProvider.maxInputTokens`). */
+  maxInputTokens?: number;
   /** For tests and proxies: the fetch implementation (default: global fetch). */
   fetch?: typeof fetch;
 }
@@ -53,6 +55,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Embed
     model,
     dimensions,
     maxBatchSize: options.maxBatchSize ?? 64,
+    ...(options.maxInputTokens !== undefined ? { maxInputTokens: options.maxInputTokens } : {}),
     async embed(texts, opts = {}) {
       if (texts.length === 0) return [];
       let res: Response;
