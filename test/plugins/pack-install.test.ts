@@ -137,9 +137,10 @@ describe('packed packages installed into a fresh project', () => {
       const built = await vecdex(['index', 'build', 'flat']);
       expect(built.code, built.stderr).toBe(0);
       expect(built.stdout).toContain('300 items');
-      expect(existsSync(path.join(project, '.vecdex', 'indexes', 'flat', 'flat.bin')), 'the index plugin saved its file').toBe(
-        true,
-      );
+      // The example saves through the plugin kit of the packed core: a manifest beside its files.
+      const indexDir = path.join(project, '.vecdex', 'indexes', 'flat');
+      expect(existsSync(path.join(indexDir, 'manifest.json')), 'the index plugin saved its files').toBe(true);
+      expect(existsSync(path.join(indexDir, 'index.1.f32')), 'the index plugin saved its vectors').toBe(true);
 
       // A new process loads the index from disk and answers through it, exactly (it is a flat index).
       const viaIndex = await vecdex(['similar', 'docs', '--id', 'i3', '-k', '5', '--index', 'flat', '--json', '--explain']);
