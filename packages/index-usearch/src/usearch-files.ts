@@ -6,6 +6,8 @@ import { GenerationFiles, type IndexManifest } from '@vecdex/core/plugin-kit';
  */
 export interface UsearchManifest extends IndexManifest {
   usearch: string;
+  /** Removals applied since the graph was built (absent in files saved before it was recorded). */
+  removedSinceBuild?: number;
 }
 
 export const USEARCH_FILES = new GenerationFiles<UsearchManifest>({
