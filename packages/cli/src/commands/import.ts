@@ -4,10 +4,9 @@ import type { Metric } from '@vecdex/core';
 import { contextFor } from '../cli-context.js';
 import { UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
-import { importFile } from '../import/import-file.js';
+import { importFile, plural } from '../import/import-file.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../import/import-format.js';
 import { withStore } from '../open-store.js';
-import { formatCount } from '../output/format-table.js';
 import { commaList, metric, positiveInteger } from '../parse-args.js';
 import { Progress } from '../progress.js';
 
@@ -67,6 +66,14 @@ Examples:
         throw new UsageError('--dimensions, --metric and --model apply only with --create');
       }
       const showProgress = !ctx.globals.json && !ctx.globals.quiet;
+      // SIGINT stops at the next batch boundary (a second one exits at once, as usual).
+      const stop = new AbortController();
+      const onSigint = () => {
+        if (stop.signal.aborted) process.exit(130);
+        stop.abort();
+        io.stderr.write('vecdex: stopping after the batch being written (Ctrl-C again to quit now)\n');
+      };
+      process.on('SIGINT', onSigint);
       const result = await withStore(ctx, (vx) =>
         importFile(vx, {
           collection,
@@ -81,15 +88,16 @@ Examples:
           },
           create: opts.create === true ? { dimensions: opts.dimensions, metric: opts.metric, model: opts.model ?? null } : null,
           progress: (label, total) => new Progress({ stream: io.stderr, enabled: showProgress, label, total, unit: 'records' }),
+          signal: stop.signal,
         }),
-      );
+      ).finally(() => process.off('SIGINT', onSigint));
       ctx.out.done(result, () => {
         const created = result.created ? ` (created collection "${result.collection}")` : '';
         const dupes =
           result.written < result.records
-            ? ` (${formatCount(result.records)} records; for a repeated id the last record wins)`
+            ? ` (${plural(result.records, 'record')}; for a repeated id the last record wins)`
             : '';
-        return `imported ${formatCount(result.written)} items into "${result.collection}" from ${result.file}${created} in ${result.seconds.toFixed(1)} s${dupes}`;
+        return `imported ${plural(result.written, 'item')} into "${result.collection}" from ${result.file}${created} in ${result.seconds.toFixed(1)} s${dupes}`;
       });
     });
 }

@@ -25,6 +25,8 @@ export interface ImportFileOptions {
   create?: { dimensions?: number; metric?: Metric; model?: string | null } | null;
   /** Progress displays for the two passes (they draw nothing when not on a terminal). */
   progress: (label: string, total?: number) => Progress;
+  /** Aborted (SIGINT): validation stops at once, writing stops after the batch being written. */
+  signal?: AbortSignal;
 }
 
 export interface ImportResult {
@@ -83,6 +85,7 @@ export async function importFile(vx: Vecdex, options: ImportFileOptions): Promis
   const check = options.progress('validating', undefined);
   try {
     for await (const rec of read()) {
+      if (options.signal?.aborted === true) throw interrupted(0, records, file, null);
       normalizeAt(rec.value, ctx, file, rec.where);
       records++;
       check.update(records);
@@ -109,6 +112,7 @@ export async function importFile(vx: Vecdex, options: ImportFileOptions): Promis
     }
     batch = [];
     bar.update(seen);
+    if (options.signal?.aborted === true) throw interrupted(written, seen, file, records);
   };
   try {
     for await (const rec of read()) {
@@ -128,6 +132,23 @@ export async function importFile(vx: Vecdex, options: ImportFileOptions): Promis
     bar.finish();
   }
   return { collection: info.name, file, format, records: seen, written, created: create, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Stopped by SIGINT at a batch boundary: what was written, and that a re-run is safe. */
+function interrupted(written: number, read: number, file: string, total: number | null): CliError {
+  const what =
+    total === null
+      ? `interrupted while validating ${file} (${read} records checked): nothing was written`
+      : `interrupted after a complete batch: ${plural(written, 'item')} written from the first ${plural(read, 'record')} of ${total}`;
+  return new CliError('INTERRUPTED', what, {
+    exitCode: 130,
+    hint: 'run the same command again to finish: items are upserted by id, so records already written are replaced, not duplicated',
+  });
+}
+
+/** `1 item`, `2 items`. */
+export function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function normalizeAt(
