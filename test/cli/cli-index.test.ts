@@ -194,6 +194,16 @@ describe('vecdex CLI: index create, build, status, similar through the index, sy
     expect(json).toMatchObject({ index: 'hnsw', applied: 0, rebuilt: null, status: { items: 205, pendingChanges: 0 } });
   });
 
+  it('--explain says when the search synced changes into the index first', async () => {
+    await writeFile(path.join(dir, 'again.jsonl'), jsonl(items(10, 13)));
+    await vecdexOk(dir, ['import', 'docs', 'again.jsonl']);
+    const text = (await vecdexOk(dir, ['similar', 'docs', '--vector', QUERY, '-k', '3', '--explain'])).stdout;
+    expect(text).toMatch(/pending:\s+0 \(synced 3 changes into the index before answering\)/);
+    const json = JSON.parse((await vecdexOk(dir, ['similar', 'docs', '--vector', QUERY, '-k', '3', '--explain', '--json'])).stdout);
+    expect(json.plan).toMatchObject({ strategy: 'index', pending: 0 });
+    expect(json.plan.synced).toBeUndefined(); // nothing left to sync the second time
+  });
+
   it('later processes load the index from disk instead of rebuilding it', async () => {
     const before = await status();
     const hits: Hit[] = JSON.parse(

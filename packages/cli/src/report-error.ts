@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { isVecdexError } from '@vecdex/core';
 import { CliError } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
+import { cliWording } from './output/cli-wording.js';
 import { toJson } from './output/print-json.js';
 import { redact, redactText } from './output/redact.js';
 
@@ -63,7 +64,7 @@ export function reportError(err: unknown, io: CliIo, options: { json: boolean })
     expected = false;
   }
   const raw = err instanceof Error ? err.message : String(err);
-  const message = redactText(expected ? raw : `unexpected error: ${raw}`);
+  const message = redactText(expected ? cliWording(raw) : `unexpected error: ${raw}`);
   if (options.json) {
     const body: Record<string, unknown> = { code, message };
     if (hint !== undefined) body.hint = hint;

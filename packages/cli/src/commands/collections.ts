@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CollectionInfo, Metric, Vecdex } from '@vecdex/core';
 import { errors } from '@vecdex/core';
+import { requireInputs } from '../require-inputs.js';
 import { contextFor } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
@@ -37,17 +38,25 @@ export function registerCollections(program: Command, io: CliIo): void {
   const group = program.command('collections').alias('collection').description('create, list, inspect and delete collections');
 
   group
-    .command('create <name>')
+    .command('create [name]')
     .description('create a collection; dimensions and metric are fixed from then on')
-    .requiredOption('-d, --dimensions <n>', 'numbers per vector', positiveInteger)
+    .option('-d, --dimensions <n>', 'numbers per vector (required)', positiveInteger)
     .option('-m, --metric <metric>', 'distance metric: cosine, l2, ip or l1', metric, 'cosine')
     .option('--model <name>', 'the embedding model that produces the vectors (recorded for reference)')
-    .action(async (name: string, opts: { dimensions: number; metric: Metric; model?: string }, cmd: Command) => {
+    .action(async (name: string | undefined, opts: { dimensions?: number; metric: Metric; model?: string }, cmd: Command) => {
+      requireInputs(
+        'collections create',
+        [
+          ['a collection name', name],
+          ['--dimensions <n>', opts.dimensions],
+        ],
+        'vecdex collections create docs --dimensions 768',
+      );
       const ctx = contextFor(io, cmd);
       await withStore(ctx, async (vx) => {
         const info = await vx.collections.create({
-          name,
-          dimensions: opts.dimensions,
+          name: name as string,
+          dimensions: opts.dimensions as number,
           metric: opts.metric,
           model: opts.model ?? null,
         });

@@ -10,6 +10,7 @@ import { withStore } from '../open-store.js';
 import { registerIndexExport } from './index-export.js';
 import { formatBytes, formatCount, formatFields, formatTable, truncate } from '../output/format-table.js';
 import { commaList, keyValueParam } from '../parse-args.js';
+import { requireInputs } from '../require-inputs.js';
 
 /** An index definition as `index create` and `index list` show it. */
 export interface IndexView {
@@ -117,10 +118,10 @@ Examples:
     );
 
   group
-    .command('create <name>')
+    .command('create [name]')
     .description('define an index over one or more collections of the same dimensions and metric (empty until built)')
-    .requiredOption('-p, --plugin <name>', 'index plugin name, e.g. hnswlib (its package must be in "plugins" in the config)')
-    .requiredOption('--collections <a,b>', 'collections to index (comma-separated)', commaList)
+    .option('-p, --plugin <name>', 'index plugin name, e.g. hnswlib (its package must be in "plugins" in the config; required)')
+    .option('--collections <a,b>', 'collections to index (comma-separated; required)', commaList)
     .option(
       '--param <key=value>',
       'index parameter, repeatable; values parse as JSON when they can (M=32, efConstruction=200)',
@@ -129,16 +130,25 @@ Examples:
     .option('--default', 'make it the default index of its collections (`similar` then uses it)')
     .action(
       async (
-        name: string,
-        opts: { plugin: string; collections: string[]; param?: Record<string, JsonValue>; default?: boolean },
+        name: string | undefined,
+        opts: { plugin?: string; collections?: string[]; param?: Record<string, JsonValue>; default?: boolean },
         cmd: Command,
       ) => {
+        requireInputs(
+          'index create',
+          [
+            ['an index name', name],
+            ['--plugin <name>', opts.plugin],
+            ['--collections <a,b>', opts.collections],
+          ],
+          'vecdex index create docs-hnsw --plugin hnswlib --collections docs',
+        );
         const ctx = contextFor(io, cmd);
         await withStore(ctx, async (vx) => {
           const def = await vx.indexes.create({
-            name,
-            plugin: opts.plugin,
-            collections: opts.collections,
+            name: name as string,
+            plugin: opts.plugin as string,
+            collections: opts.collections as string[],
             params: opts.param ?? {},
             default: opts.default === true,
           });

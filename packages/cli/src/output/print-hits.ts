@@ -11,8 +11,16 @@ export function formatPlan(plan: SearchPlan): string {
     ...(plan.embedding !== undefined ? [['query text', describeEmbedding(plan.embedding)] as const] : []),
     ['reason', plan.reason],
     ...(plan.matching !== undefined ? [['matching', `${plan.matching} items match the filter`] as const] : []),
-    ['pending', `${plan.pending}${plan.pending > 0 ? ' (changes the index had not applied yet)' : ''}`],
+    ['pending', describePending(plan)],
   ]);
+}
+
+/** `pending` for `--explain`: what the index had not applied, or what it synced just before answering. */
+function describePending(plan: SearchPlan): string {
+  if (plan.pending > 0) return `${plan.pending} (changes the index had not applied yet)`;
+  const synced = plan.synced ?? 0;
+  if (synced > 0) return `0 (synced ${synced} change${synced === 1 ? '' : 's'} into the index before answering)`;
+  return '0';
 }
 
 /** How the query text became a vector, for `--explain`. */

@@ -36,19 +36,21 @@ export async function oversample(
   backend: StorageBackend,
   indexes: Indexes,
   o: OversampleInput,
-): Promise<{ hits: { collection: string; id: string; distance: number }[]; asked: number; pending: number } | null> {
+): Promise<{ hits: { collection: string; id: string; distance: number }[]; asked: number; pending: number; synced: number } | null> {
   const match = filterPredicate(o.filter);
   const limit = Math.min(MAX_K, OVERSAMPLE_MAX_CANDIDATES, o.total);
   let asked = Math.min(limit, Math.max(o.k, Math.ceil((o.k / o.selectivity) * 1.5)));
+  let synced = 0;
   for (;;) {
     const q = { ...o.base, k: asked, ...(o.needsAllow ? { allow: o.mine, ...(o.where ? { where: o.where } : {}) } : {}) };
-    const { hits, pending } = await indexes.search(o.index, o.vector, q as IndexQuery);
+    const { hits, pending, synced: now } = await indexes.search(o.index, o.vector, q as IndexQuery);
+    synced += now;
     const items = await fetchItems(backend, hits, false);
     const kept = hits.filter((h) => {
       const it = items.get(hitKey(h));
       return it !== undefined && match(it.metadata);
     });
-    if (kept.length >= o.want) return { hits: kept.slice(0, o.k), asked, pending };
+    if (kept.length >= o.want) return { hits: kept.slice(0, o.k), asked, pending, synced };
     if (asked >= limit || hits.length < asked) return null;
     // How many candidates the matching share seen so far says are needed: when that is beyond
     // the limit (the filter and the query's neighbourhood disagree), give up now, not after

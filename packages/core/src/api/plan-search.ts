@@ -82,6 +82,8 @@ export interface SearchPlan {
   reason: string;
   /** Changes the index was behind by when it answered (stale: 'allow'). */
   pending: number;
+  /** Changes the index applied just before answering (the default stale: 'sync'), when any. */
+  synced?: number;
   /** Items matching the filter, when there is one and it was counted. */
   matching?: number;
   /** The vector side's own plan, for `hybrid`. */
@@ -205,7 +207,15 @@ export async function planAndSearch(
         const why = `the filter matches ${matching} of ${all} items (${pct} ≥ ${OVERSAMPLE_MIN_SELECTIVITY * 100} %): searched for ${over.asked} unfiltered candidates and kept the matching ones`;
         return {
           hits,
-          plan: { strategy: 'index-oversample', index: def.name, reason: why, pending: over.pending, matching, ...many },
+          plan: {
+            strategy: 'index-oversample',
+            index: def.name,
+            reason: why,
+            pending: over.pending,
+            ...(over.synced > 0 ? { synced: over.synced } : {}),
+            matching,
+            ...many,
+          },
         };
       }
       reason = `the filter matches ${matching} of ${all} items (${pct}), but oversampled candidates stayed short (the filter and the query disagree): filter applied inside the index search`;
@@ -269,6 +279,7 @@ export async function planAndSearch(
       index: def.name,
       reason,
       pending,
+      ...(initial.synced > 0 ? { synced: initial.synced } : {}),
       ...(matching !== undefined ? { matching } : {}),
       ...many,
     },

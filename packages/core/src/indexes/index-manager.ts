@@ -180,9 +180,13 @@ export class Indexes {
   }
 
   /** k-NN through the index, after dealing with staleness per `stale`. */
-  async search(name: string, vector: Float32Array, query: IndexQuery): Promise<{ hits: IndexHit[]; pending: number }> {
-    const { rt, pending } = await this.#current(name, query.stale);
-    return { hits: await rt.search(vector, searchOptions(query)), pending };
+  async search(
+    name: string,
+    vector: Float32Array,
+    query: IndexQuery,
+  ): Promise<{ hits: IndexHit[]; pending: number; synced: number }> {
+    const { rt, pending, synced } = await this.#current(name, query.stale);
+    return { hits: await rt.search(vector, searchOptions(query)), pending, synced };
   }
 
   /**
@@ -199,19 +203,26 @@ export class Indexes {
     name: string,
     vectors: readonly Float32Array[],
     query: IndexQuery,
-  ): Promise<{ hits: IndexHit[][]; pending: number }> {
+  ): Promise<{ hits: IndexHit[][]; pending: number; synced: number }> {
     if (!Array.isArray(vectors) || !vectors.every((v) => v instanceof Float32Array)) {
       throw errors.invalidArgument('vectors', 'an array of Float32Array query vectors', vectors);
     }
-    const { rt, pending } = await this.#current(name, query.stale);
-    if (vectors.length === 0) return { hits: [], pending };
-    return { hits: await rt.searchMany(vectors, searchOptions(query)), pending };
+    const { rt, pending, synced } = await this.#current(name, query.stale);
+    if (vectors.length === 0) return { hits: [], pending, synced };
+    return { hits: await rt.searchMany(vectors, searchOptions(query)), pending, synced };
   }
 
-  /** The opened runtime, synced (or refused) per `stale` when it is behind the store. */
-  async #current(name: string, stale: StalePolicy | undefined): Promise<{ rt: IndexRuntime; pending: number }> {
+  /**
+   * The opened runtime, synced (or refused) per `stale` when it is behind the store. `synced`:
+   * the changes this call applied first (the default `stale: 'sync'`), so a plan can say so.
+   */
+  async #current(
+    name: string,
+    stale: StalePolicy | undefined,
+  ): Promise<{ rt: IndexRuntime; pending: number; synced: number }> {
     const rt = this.#ready.get(name) ?? (await this.#runtime(name));
     let pending = await rt.pending();
+    let synced = 0;
     if (pending > 0 || !rt.built) {
       const policy = stale ?? 'sync';
       if (policy === 'error') {
@@ -223,10 +234,11 @@ export class Indexes {
       }
       if (policy === 'sync') {
         await this.sync(name);
+        synced = pending;
         pending = 0;
       }
     }
-    return { rt, pending };
+    return { rt, pending, synced };
   }
 
   /**
