@@ -51,7 +51,9 @@ describe('vecdex import: SIGINT', () => {
     child.kill('SIGINT');
     const code = await exited;
     expect(code, `stdout: ${stdout}\nstderr: ${stderr}`).toBe(130);
-    const m = /interrupted after a complete batch: ([\d,]+) items? written from the first ([\d,]+) records? of ([\d,]+)/.exec(stderr);
+    const m = /interrupted after a complete batch: ([\d,]+) items? written from the first ([\d,]+) records? of ([\d,]+)/.exec(
+      stderr,
+    );
     expect(m, stderr).not.toBeNull();
     const written = Number((m?.[1] ?? '').replace(/,/g, ''));
     expect(written % BATCH, 'a batch boundary').toBe(0);

@@ -199,7 +199,9 @@ describe('vecdex CLI: index create, build, status, similar through the index, sy
     await vecdexOk(dir, ['import', 'docs', 'again.jsonl']);
     const text = (await vecdexOk(dir, ['similar', 'docs', '--vector', QUERY, '-k', '3', '--explain'])).stdout;
     expect(text).toMatch(/pending:\s+0 \(synced 3 changes into the index before answering\)/);
-    const json = JSON.parse((await vecdexOk(dir, ['similar', 'docs', '--vector', QUERY, '-k', '3', '--explain', '--json'])).stdout);
+    const json = JSON.parse(
+      (await vecdexOk(dir, ['similar', 'docs', '--vector', QUERY, '-k', '3', '--explain', '--json'])).stdout,
+    );
     expect(json.plan).toMatchObject({ strategy: 'index', pending: 0 });
     expect(json.plan.synced).toBeUndefined(); // nothing left to sync the second time
   });

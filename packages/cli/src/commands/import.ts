@@ -94,9 +94,7 @@ Examples:
       ctx.out.done(result, () => {
         const created = result.created ? ` (created collection "${result.collection}")` : '';
         const dupes =
-          result.written < result.records
-            ? ` (${plural(result.records, 'record')}; for a repeated id the last record wins)`
-            : '';
+          result.written < result.records ? ` (${plural(result.records, 'record')}; for a repeated id the last record wins)` : '';
         return `imported ${plural(result.written, 'item')} into "${result.collection}" from ${result.file}${created} in ${result.seconds.toFixed(1)} s${dupes}`;
       });
     });

@@ -130,25 +130,32 @@ Examples:
         return v;
       });
       const many = !('collection' in place);
-      printHits(ctx, plan, views, opts.explain === true, () => {
-        const headers = [
-          'RANK',
-          ...(many ? ['COLLECTION'] : []),
-          'ID',
-          'DISTANCE',
-          'METADATA',
-          ...(withContent ? ['CONTENT'] : []),
-        ];
-        const rows = views.map((v, i) => [
-          String((opts.offset ?? 0) + i + 1),
-          ...(many ? [v.collection] : []),
-          v.id,
-          formatDistance(v.distance),
-          v.metadata === null ? '-' : truncate(JSON.stringify(v.metadata), CELL),
-          ...(withContent ? [v.content === null || v.content === undefined ? '-' : truncate(v.content, CELL)] : []),
-        ]);
-        const align: Align[] = ['right', ...(many ? (['left'] as const) : []), 'left', 'right', 'left', 'left'];
-        return formatTable(headers, rows, { align });
-      });
+      printHits(
+        ctx,
+        plan,
+        views,
+        opts.explain === true,
+        () => {
+          const headers = [
+            'RANK',
+            ...(many ? ['COLLECTION'] : []),
+            'ID',
+            'DISTANCE',
+            'METADATA',
+            ...(withContent ? ['CONTENT'] : []),
+          ];
+          const rows = views.map((v, i) => [
+            String((opts.offset ?? 0) + i + 1),
+            ...(many ? [v.collection] : []),
+            v.id,
+            formatDistance(v.distance),
+            v.metadata === null ? '-' : truncate(JSON.stringify(v.metadata), CELL),
+            ...(withContent ? [v.content === null || v.content === undefined ? '-' : truncate(v.content, CELL)] : []),
+          ]);
+          const align: Align[] = ['right', ...(many ? (['left'] as const) : []), 'left', 'right', 'left', 'left'];
+          return formatTable(headers, rows, { align });
+        },
+        request.filter,
+      );
     });
 }

@@ -1,5 +1,6 @@
 import type { SearchPlan } from '@vecdex/core';
 import type { CliContext } from '../cli-context.js';
+import { filterHints } from './filter-hints.js';
 import { formatFields } from './format-table.js';
 
 /** The plan as `--explain` prints it. */
@@ -42,12 +43,14 @@ export function printHits<V>(
   views: V[],
   explain: boolean,
   table: (views: V[]) => string,
+  filter?: unknown,
 ): void {
   if (!explain && plan.pending > 0) {
     ctx.out.note(`vecdex: index "${plan.index}" was ${plan.pending} change(s) behind; recent writes may be missing`);
   }
   if (!ctx.globals.json && views.length === 0) {
     ctx.out.note('no results');
+    for (const hint of filterHints(filter)) ctx.out.note(`hint: ${hint}`);
     if (explain) ctx.out.data(null, () => formatPlan(plan));
     return;
   }
