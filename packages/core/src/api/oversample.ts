@@ -36,7 +36,12 @@ export async function oversample(
   backend: StorageBackend,
   indexes: Indexes,
   o: OversampleInput,
-): Promise<{ hits: { collection: string; id: string; distance: number }[]; asked: number; pending: number; synced: number } | null> {
+): Promise<{
+  hits: { collection: string; id: string; distance: number }[];
+  asked: number;
+  pending: number;
+  synced: number;
+} | null> {
   const match = filterPredicate(o.filter);
   const limit = Math.min(MAX_K, OVERSAMPLE_MAX_CANDIDATES, o.total);
   let asked = Math.min(limit, Math.max(o.k, Math.ceil((o.k / o.selectivity) * 1.5)));

@@ -216,10 +216,7 @@ export class Indexes {
    * The opened runtime, synced (or refused) per `stale` when it is behind the store. `synced`:
    * the changes this call applied first (the default `stale: 'sync'`), so a plan can say so.
    */
-  async #current(
-    name: string,
-    stale: StalePolicy | undefined,
-  ): Promise<{ rt: IndexRuntime; pending: number; synced: number }> {
+  async #current(name: string, stale: StalePolicy | undefined): Promise<{ rt: IndexRuntime; pending: number; synced: number }> {
     const rt = this.#ready.get(name) ?? (await this.#runtime(name));
     let pending = await rt.pending();
     let synced = 0;
