@@ -2,7 +2,7 @@ import type { Metadata } from './item.js';
 import type { Metric } from './metric.js';
 import type { FilterNode } from '../filter/filter-ast.js';
 
-/** Which stored fields a search returns beside id and distance. */
+/** Which stored fields a search returns beside id and distance; left undefined it is `{}` (none). */
 export interface Include {
   metadata?: boolean;
   content?: boolean;
