@@ -5,7 +5,7 @@
  */
 import { type Vecdex, distance } from '@vecdex/core';
 import { Random, expectVecdexError } from '@vecdex/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { queryStore } from './helpers.js';
 
 const DIMS = 12;
@@ -146,6 +146,26 @@ describe('MMR, thresholds, offset and similarMany', () => {
       for (const [i, q] of queries.entries()) expect(many[i], JSON.stringify(options)).toEqual(await c.similar(q, options));
     }
     expect(await c.similarMany([])).toEqual([]);
+    // Vector queries with nothing to plan per query go to the index in one searchMany call.
+    const vectors = Array.from({ length: 6 }, () => rng.vector(DIMS));
+    const spy = vi.spyOn(vx.indexes, 'searchMany');
+    try {
+      for (const options of [
+        { k: 5, index: 'ix' },
+        { k: 4, offset: 3, index: 'ix', include: { content: true } },
+        { k: 10, index: 'ix', maxDistance: 0.9 },
+      ]) {
+        spy.mockClear();
+        const many = await c.similarMany(vectors, options);
+        expect(spy, JSON.stringify(options)).toHaveBeenCalledTimes(1);
+        for (const [i, v] of vectors.entries()) expect(many[i], JSON.stringify(options)).toEqual(await c.similar(v, options));
+      }
+      spy.mockClear();
+      await c.similarMany(vectors, { k: 5, index: 'ix', filter: { g: 1 } });
+      expect(spy, 'a filter is planned per query').not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
     await expectVecdexError(c.similarMany('p1' as unknown as string[]), 'INVALID_ARGUMENT');
     await expectVecdexError(c.similarMany([query], { text: 'amber' }), 'INVALID_ARGUMENT');
     await expectVecdexError(c.similarMany([query, 'nope']), 'INVALID_ARGUMENT');

@@ -182,7 +182,7 @@ function asRanked(res: { hits: SearchHit[]; plan: SearchPlan }, o: CheckedOption
   return { hits, plan: res.plan };
 }
 
-function threshold<H extends { distance?: number }>(hits: H[], o: CheckedOptions, notes: string[]): H[] {
+export function threshold<H extends { distance?: number }>(hits: H[], o: CheckedOptions, notes: string[]): H[] {
   if (o.maxDistance === undefined) return hits;
   const max = o.maxDistance;
   const kept = hits.filter((h) => h.distance !== undefined && h.distance <= max);
@@ -190,7 +190,7 @@ function threshold<H extends { distance?: number }>(hits: H[], o: CheckedOptions
   return kept;
 }
 
-function page<H>(hits: H[], o: CheckedOptions, notes: string[]): H[] {
+export function page<H>(hits: H[], o: CheckedOptions, notes: string[]): H[] {
   if (o.offset > 0) notes.push(`skipped the ${o.offset} best hit(s) (offset)`);
   return hits.slice(o.offset, o.depth);
 }

@@ -2,7 +2,8 @@ import { errors } from '../errors/error-factories.js';
 import type { SearchHit } from '../model/search.js';
 import { type PreparedQuery, type QueryDeps, type QueryTarget, prepareQueries, toQueryInput } from './prepare-query.js';
 import type { CheckedOptions } from './query-options.js';
-import { checkTargetOptions, vectorQuery } from './run-query.js';
+import { checkTargetOptions, page, threshold, vectorQuery } from './run-query.js';
+import { searchBatchThroughIndex } from './similar-many-batch.js';
 import type { SimilarOptions } from './search-options.js';
 
 /** Most queries one `similarMany` call takes. */
@@ -37,10 +38,10 @@ export async function runSimilarMany(
 }
 
 /**
- * The per-query work of a batch, in one function so that a batch call into the index (an
- * optional `searchMany` on the index contract, answering many queries on several threads) can
- * replace it without touching the rest: every query here shares the target, the options and
- * therefore the plan inputs. Today it is a loop of single planned searches.
+ * The per-query work of a batch: every query shares the target, the options and therefore the
+ * plan inputs. When the request needs no per-query planning the whole batch goes to the index in
+ * one `searchMany` call (see {@link searchBatchThroughIndex}); the queries it cannot answer, and
+ * every query of a batch that does not qualify, run through the planner one at a time.
  */
 export async function searchEach(
   deps: QueryDeps,
@@ -48,7 +49,12 @@ export async function searchEach(
   o: CheckedOptions,
   queries: readonly PreparedQuery[],
 ): Promise<SearchHit[][]> {
+  const batch = await searchBatchThroughIndex(deps, target, o, queries);
   const out: SearchHit[][] = [];
-  for (const q of queries) out.push((await vectorQuery(deps, target, o, q)).hits);
+  for (const [i, q] of queries.entries()) {
+    const hits = batch?.[i];
+    if (hits !== undefined && hits !== null) out.push(page(threshold(hits, o, []), o, []));
+    else out.push((await vectorQuery(deps, target, o, q)).hits);
+  }
   return out;
 }
