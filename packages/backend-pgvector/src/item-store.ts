@@ -88,6 +88,21 @@ export class ItemStore {
     return Number(res.rows[0]?.n ?? 0);
   }
 
+  /** Delete the items matching `filter` (locked in id order first), a tombstone each; how many. */
+  async deleteWhere(client: PgClient, c: CollectionRow, filter: FilterNode, modified: number): Promise<number> {
+    const table = this.names.items(c.cid);
+    const params: unknown[] = [c.cid, modified];
+    const where = compileFilter(filter, params);
+    const res = await client.query<{ n: string }>(
+      `WITH locked AS (SELECT id FROM ${table} WHERE ${where} ORDER BY id FOR UPDATE),
+            gone AS (DELETE FROM ${table} t USING locked WHERE t.id = locked.id RETURNING t.id),
+            logged AS (${this.feed.recordSql('SELECT id FROM gone', 'delete')} RETURNING 1)
+       SELECT count(*)::text AS n FROM logged`,
+      params,
+    );
+    return Number(res.rows[0]?.n ?? 0);
+  }
+
   /** Items in the order of `ids`, skipping missing ones. */
   async get(client: Pick<PgClient, 'query'>, c: CollectionRow, ids: readonly string[], vectors: boolean): Promise<StoredItem[]> {
     const res = await client.query<ItemRow>(

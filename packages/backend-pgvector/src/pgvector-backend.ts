@@ -202,6 +202,15 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     );
   }
 
+  async deleteWhere(collection: string, filter: FilterNode): Promise<number> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(async (client) => {
+        const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
+        return this.#items.deleteWhere(client, c, filter, await this.#feed.nextModified(client));
+      }),
+    );
+  }
+
   async count(collection: string, filter?: FilterNode | null): Promise<number> {
     return this.#conn.guard(() =>
       this.#conn.transaction(

@@ -126,6 +126,15 @@ export class ItemStore {
     return row === undefined ? null : this.toItem(c, row, vectors);
   }
 
+  /** Ids of the items matching `filter` (call inside the transaction that uses them). */
+  idsWhere(c: CollectionRow, filter: FilterNode): string[] {
+    const f = compileFilter(filter);
+    return this.conn
+      .prepare(`SELECT id FROM vecdex_items WHERE cid = ? AND ${f.sql}`)
+      .pluck()
+      .all(c.cid, ...f.params) as string[];
+  }
+
   count(c: CollectionRow, filter: FilterNode | null | undefined): number {
     const f = compileFilter(filter);
     return this.conn

@@ -152,6 +152,17 @@ export class SqliteVecBackend implements StorageBackend {
     );
   }
 
+  /** The matching ids and their deletion in one `BEGIN IMMEDIATE` transaction. */
+  async deleteWhere(collection: string, filter: FilterNode): Promise<number> {
+    return this.#conn.guardWrite(() =>
+      this.#conn.write(() => {
+        const c = this.#collections.require(collection);
+        const ids = this.#items.idsWhere(c, filter);
+        return ids.length === 0 ? 0 : this.#items.delete(c, ids, this.#feed.nextModified());
+      }),
+    );
+  }
+
   async count(collection: string, filter?: FilterNode | null): Promise<number> {
     return this.#conn.guard(() => this.#conn.read(() => this.#items.count(this.#collections.require(collection), filter)));
   }

@@ -15,6 +15,7 @@ import { type QueryDeps, type QueryTarget, noEmbedder, targetModel } from './pre
 import { runSearchRequest, runSimilar } from './run-query.js';
 import type { QueryInput, SearchRequest, SimilarOptions } from './search-options.js';
 import { runSimilarMany } from './similar-many.js';
+import { type DeleteWhere, deleteWhere } from './delete-where.js';
 import { validateId } from '../validation/validate-id.js';
 import { normalizeItem } from '../validation/validate-item.js';
 
@@ -77,9 +78,22 @@ export class Collection {
     return { upserted: byId.size };
   }
 
-  /** Delete items by id, atomically. Returns how many existed. */
-  async delete(ids: readonly string[] | string): Promise<number> {
-    const list = (typeof ids === 'string' ? [ids] : ids).map(validateId);
+  /**
+   * Delete items by id, or every item matching a filter, atomically (a tombstone each in the
+   * change feed, as for any delete). Returns how many were deleted (with `dryRun`, how many would be).
+   *
+   * ```ts
+   * await docs.delete(['a', 'b'])
+   * await docs.delete({ filter: { source: 'old-crawl' } })
+   * await docs.delete({ filter: { year: { $lt: 2015 } }, dryRun: true })   // just the count
+   * ```
+   */
+  async delete(ids: readonly string[] | string | DeleteWhere): Promise<number> {
+    if (typeof ids === 'object' && ids !== null && !Array.isArray(ids)) {
+      await this.info();
+      return deleteWhere(this.#backend, this.name, ids as DeleteWhere);
+    }
+    const list = (typeof ids === 'string' ? [ids] : (ids as readonly string[])).map(validateId);
     await this.info();
     return list.length === 0 ? 0 : this.#backend.delete(this.name, [...new Set(list)]);
   }

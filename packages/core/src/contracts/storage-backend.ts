@@ -69,6 +69,12 @@ export interface StorageBackend {
   get(collection: string, ids: readonly string[], options?: { vectors?: boolean }): Promise<StoredItem[]>;
   /** Delete items atomically, recording a tombstone per deleted item. Returns how many existed. */
   delete(collection: string, ids: readonly string[]): Promise<number>;
+  /**
+   * Optional. Delete every item matching `filter` in one transaction, with a tombstone each, and
+   * return how many. Without it core lists the matching ids with `scan` and deletes them in one
+   * `delete` call: atomic too, but an item written between the scan and the delete may survive.
+   */
+  deleteWhere?(collection: string, filter: FilterNode): Promise<number>;
   /** Number of items, optionally only those matching `filter`. */
   count(collection: string, filter?: FilterNode | null): Promise<number>;
   /**
