@@ -40,6 +40,7 @@ import { filterPropertyTests } from './backend-conformance/filter-property.js';
 import { filterTests } from './backend-conformance/filters.js';
 import { keywordSearchTests } from './backend-conformance/keyword-search.js';
 import { tombstonePruningTests } from './backend-conformance/tombstone-pruning.js';
+import { deleteWhereTests } from './backend-conformance/delete-where.js';
 import { indexCatalogTests } from './backend-conformance/index-catalog.js';
 import { itemTests } from './backend-conformance/items-crud.js';
 import { metricTests } from './backend-conformance/metrics.js';
@@ -74,6 +75,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     changeFeedClockTests(ctx);
     changeFeedFollowerTests(ctx);
     tombstonePruningTests(ctx);
+    deleteWhereTests(ctx);
     badInputTests(ctx);
     indexCatalogTests(ctx);
     persistenceTests(ctx);
