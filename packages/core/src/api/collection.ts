@@ -16,6 +16,7 @@ import { runSearchRequest, runSimilar } from './run-query.js';
 import type { QueryInput, SearchRequest, SimilarOptions } from './search-options.js';
 import { runSimilarMany } from './similar-many.js';
 import { type DeleteWhere, deleteWhere } from './delete-where.js';
+import { type ItemUpdate, type UpdateOptions, type UpdateResult, updateItems } from './update-items.js';
 import { validateId } from '../validation/validate-id.js';
 import { normalizeItem } from '../validation/validate-item.js';
 
@@ -76,6 +77,19 @@ export class Collection {
     }
     if (byId.size > 0) await this.#backend.upsert(info.name, [...byId.values()]);
     return { upserted: byId.size };
+  }
+
+  /**
+   * Change metadata and/or content of stored items without their vectors (merged key by key by
+   * default, or replaced with `mode: 'replace'`), in one transaction, one change each in the feed.
+   *
+   * ```ts
+   * await docs.update([{ id: 'a', metadata: { reviewed: true } }])            // other keys stay
+   * await docs.update([{ id: 'b', metadata: { lang: 'en' } }], { mode: 'replace' })
+   * ```
+   */
+  async update(updates: readonly ItemUpdate[], options: UpdateOptions = {}): Promise<UpdateResult> {
+    return updateItems(this.#backend, await this.info(), updates, options);
   }
 
   /**
