@@ -28,6 +28,8 @@ export interface SqlFragment {
  *   JSON number parser is not correctly rounded for extreme exponents and keeps integers past
  *   2^53 exact, so a number must go through the same parser as the stored metadata (which
  *   `JSON.stringify` wrote with the same digits) to compare equal to itself.
+ * - `$and`/`$or` become balanced trees (see `balanced`), so a wide filter stays shallow; core's
+ *   `parseFilter` bounds the size and nesting (`MAX_FILTER_CONDITIONS`, `MAX_FILTER_DEPTH`).
  * - Strings compare with SQLite's BINARY collation: UTF-8 byte order, which is code point order
  *   (core's `compareCodePoints`).
  */
@@ -43,7 +45,7 @@ function compile(node: FilterNode, col: string, params: unknown[]): string {
     case 'or': {
       if (node.children.length === 0) return node.op === 'and' ? '1' : '0';
       const parts = node.children.map((c) => compile(c, col, params));
-      return `(${parts.join(node.op === 'and' ? ' AND ' : ' OR ')})`;
+      return balanced(parts, node.op === 'and' ? ' AND ' : ' OR ');
     }
     case 'not':
       return `NOT ${compile(node.child, col, params)}`;
@@ -63,6 +65,20 @@ function compile(node: FilterNode, col: string, params: unknown[]): string {
       return typedCompare(col, node.path, node.value, cmp, params);
     }
   }
+}
+
+/**
+ * `a OR b OR c OR d` as `((a OR b) OR (c OR d))`: SQLite parses a flat chain into a tree as deep
+ * as it is long and refuses one deeper than 1,000 ("Expression tree is too large"), so n children
+ * are joined as a balanced tree of depth log2(n). The `?`s stay in the children's order.
+ */
+function balanced(parts: string[], sep: string): string {
+  const join = (from: number, to: number): string => {
+    if (to - from === 1) return parts[from] as string;
+    const mid = (from + to) >> 1;
+    return `(${join(from, mid)}${sep}${join(mid, to)})`;
+  };
+  return parts.length === 1 ? `(${parts[0]})` : join(0, parts.length);
 }
 
 /** `IFNULL(<type check> AND <value> <cmp> <operand>, 0)` for a number or string operand. */

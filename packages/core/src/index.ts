@@ -35,7 +35,7 @@ export type { Include, ExactSearchRequest, SearchHit, KeywordSearchRequest, Keyw
 export type { IndexDefinition, IndexSyncState } from './model/index-definition.js';
 
 export type { Filter, FilterNode, FilterScalar } from './filter/filter-ast.js';
-export { parseFilter } from './filter/parse-filter.js';
+export { MAX_FILTER_CONDITIONS, MAX_FILTER_DEPTH, parseFilter } from './filter/parse-filter.js';
 export { filterPredicate, compareCodePoints } from './filter/filter-predicate.js';
 
 export { VecdexError, isVecdexError, type VecdexErrorCode, type VecdexErrorOptions } from './errors/vecdex-error.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilter, type FilterNode } from '../src/index.js';
+import { MAX_FILTER_CONDITIONS, parseFilter, type FilterNode } from '../src/index.js';
+import { limitFilter } from '../src/testing/backend-conformance/wide-filters.js';
 import { expectVecdexErrorSync } from './helpers.js';
 
 /** Expect INVALID_FILTER pointing at `at`, with a message containing each of `parts`. */
@@ -112,6 +113,39 @@ describe('parseFilter: accepted filters', () => {
     for (let i = 0; i < 32; i++) f = { $not: f };
     expect(parseFilter(f)).not.toBeNull();
     bad({ $not: f }, '$not'.concat('.$not'.repeat(32)), 'nest at most 32 levels');
+  });
+
+  it(`accepts ${MAX_FILTER_CONDITIONS} conditions, not one more, and names the limit`, () => {
+    const keys = (n: number) => Array.from({ length: n }, (_, j) => ({ [`k${j}`]: j }));
+    // An $or counts as one condition, beside its children.
+    expect(parseFilter({ $or: keys(MAX_FILTER_CONDITIONS - 1) })).not.toBeNull();
+    bad(
+      { $or: keys(MAX_FILTER_CONDITIONS) },
+      `$or[${MAX_FILTER_CONDITIONS - 1}].k${MAX_FILTER_CONDITIONS - 1}`,
+      'at most 4096 conditions',
+      '$in',
+    );
+    // Each operator on a key counts, and so do $and and $not (an object's implicit AND does not).
+    const ops = Object.fromEntries(Array.from({ length: MAX_FILTER_CONDITIONS }, (_, j) => [`k${j}`, { $gte: 0, $lt: 9 }]));
+    bad(ops, `k${MAX_FILTER_CONDITIONS / 2}`, 'at most 4096 conditions');
+    bad(
+      { $and: [{ $not: { $or: keys(MAX_FILTER_CONDITIONS - 2) } }] },
+      `$and[0].$not.$or[${MAX_FILTER_CONDITIONS - 3}].k${MAX_FILTER_CONDITIONS - 3}`,
+      'at most 4096',
+    );
+    expect(parseFilter({ $and: [{ $not: { $or: keys(MAX_FILTER_CONDITIONS - 3) } }] })).not.toBeNull();
+  });
+
+  it('the conformance limit filter is exactly at both limits', () => {
+    const f = limitFilter();
+    expect(parseFilter(f)).not.toBeNull();
+    // One more level or one more condition is refused.
+    expect(expectVecdexErrorSync(() => parseFilter({ $and: [f] }), 'INVALID_FILTER').message).toMatch(
+      /at most (4096 conditions|32 levels)/,
+    );
+    expect(expectVecdexErrorSync(() => parseFilter({ ...f, extra: 1 }), 'INVALID_FILTER').message).toContain(
+      'at most 4096 conditions',
+    );
   });
 
   it('accepts $in with 10000 values, not 10001', () => {

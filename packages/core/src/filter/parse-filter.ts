@@ -3,7 +3,16 @@ import { VecdexError } from '../errors/vecdex-error.js';
 import type { FilterNode, FilterScalar } from './filter-ast.js';
 
 const KEY_OPS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists']);
-const MAX_DEPTH = 32;
+/** How deep `$and`/`$or`/`$not` may nest. */
+export const MAX_FILTER_DEPTH = 32;
+/**
+ * How many conditions (key comparisons like `year: {$gte: 2020}`, plus each `$and`/`$or`/`$not`)
+ * one filter may hold. Every backend must answer any filter within both limits, so they are
+ * checked here, before a backend sees the filter (SQLite refuses expressions deeper than 1,000,
+ * PostgreSQL takes at most 65,535 parameters).
+ */
+export const MAX_FILTER_CONDITIONS = 4096;
+const MAX_DEPTH = MAX_FILTER_DEPTH;
 const MAX_IN = 10_000;
 
 /**
@@ -17,29 +26,49 @@ const MAX_IN = 10_000;
 export function parseFilter(filter: unknown): FilterNode | null {
   if (filter === undefined || filter === null) return null;
   if (!isPlainObject(filter)) fail('', 'a filter must be an object like {"key": value}', filter);
-  const node = parseObject(filter, '', 0);
+  const node = parseObject(filter, '', 0, { conditions: 0 });
   return node;
 }
 
-function parseObject(obj: Record<string, unknown>, at: string, depth: number): FilterNode {
+interface Budget {
+  conditions: number;
+}
+
+/** Count `n` more conditions; refuse the filter past `MAX_FILTER_CONDITIONS`. */
+function spend(budget: Budget, n: number, at: string): void {
+  budget.conditions += n;
+  if (budget.conditions > MAX_FILTER_CONDITIONS) {
+    fail(
+      at,
+      `a filter may hold at most ${MAX_FILTER_CONDITIONS} conditions (key comparisons plus $and/$or/$not); ` +
+        'for many alternatives on one key use {"key": {"$in": [...]}} (up to 10000 values), or split the query',
+    );
+  }
+}
+
+function parseObject(obj: Record<string, unknown>, at: string, depth: number, budget: Budget): FilterNode {
   if (depth > MAX_DEPTH) fail(at, `filters may nest at most ${MAX_DEPTH} levels`);
   const parts: FilterNode[] = [];
   for (const [key, value] of Object.entries(obj)) {
     const here = at === '' ? key : `${at}.${key}`;
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(value) || value.length === 0) fail(here, `${key} takes a non-empty array of filters`, value);
+      spend(budget, 1, here);
       const children = value.map((child, i) => {
         if (!isPlainObject(child)) fail(`${here}[${i}]`, 'expected a filter object', child);
-        return parseObject(child, `${here}[${i}]`, depth + 1);
+        return parseObject(child, `${here}[${i}]`, depth + 1, budget);
       });
       parts.push({ op: key === '$and' ? 'and' : 'or', children });
     } else if (key === '$not') {
       if (!isPlainObject(value)) fail(here, '$not takes a filter object', value);
-      parts.push({ op: 'not', child: parseObject(value, here, depth + 1) });
+      spend(budget, 1, here);
+      parts.push({ op: 'not', child: parseObject(value, here, depth + 1, budget) });
     } else if (key.startsWith('$')) {
       fail(here, `unknown operator ${key}; at the top level use $and, $or, $not or a metadata key`);
     } else {
-      parts.push(...parseKey(key, value, here));
+      const leaves = parseKey(key, value, here);
+      spend(budget, leaves.length, here);
+      parts.push(...leaves);
     }
   }
   if (parts.length === 0) return { op: 'and', children: [] };

@@ -38,6 +38,7 @@ import { changeFeedTests } from './backend-conformance/change-feed.js';
 import { collectionTests } from './backend-conformance/collections.js';
 import { filterPropertyTests } from './backend-conformance/filter-property.js';
 import { filterTests } from './backend-conformance/filters.js';
+import { wideFilterTests } from './backend-conformance/wide-filters.js';
 import { keywordSearchTests } from './backend-conformance/keyword-search.js';
 import { tombstonePruningTests } from './backend-conformance/tombstone-pruning.js';
 import { deleteWhereTests } from './backend-conformance/delete-where.js';
@@ -52,6 +53,7 @@ export { expectVecdexError, expectBitExact, expectSameRanking, DISTANCE_TOLERANC
 export { bruteForce, type Ranked } from './brute-force.js';
 export { Random, makeItems } from './random.js';
 export { FILTER_CASES } from './backend-conformance/filters.js';
+export { WIDE_FILTER_CASES, limitFilter } from './backend-conformance/wide-filters.js';
 export { randomFilter, randomMetadata } from './backend-conformance/filter-property.js';
 export { HOSTILE_QUERIES } from './backend-conformance/keyword-search.js';
 export { indexConformanceSuite } from './index-conformance/index-conformance-suite.js';
@@ -70,6 +72,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     metricTests(ctx);
     filterTests(ctx);
     filterPropertyTests(ctx);
+    wideFilterTests(ctx);
     keywordSearchTests(ctx);
     changeFeedTests(ctx);
     changeFeedClockTests(ctx);
