@@ -65,6 +65,26 @@ export class CollectionStore {
     return row;
   }
 
+  /**
+   * Rewrite each collection's vec0 table with only its live rows: sqlite-vec's delete clears a
+   * validity bit and keeps the chunk, so `VACUUM` alone cannot give that space back. The rows
+   * go to a plain scratch table, the vec0 table is dropped and created again, and the rows come
+   * back under their rowids. Call inside the write transaction.
+   */
+  rewriteVectorTables(): void {
+    const db = this.conn.db;
+    for (const row of this.list()) {
+      const table = vecTable(row.cid);
+      db.exec('DROP TABLE IF EXISTS temp.vecdex_compact_rows');
+      db.exec(`CREATE TEMP TABLE vecdex_compact_rows AS SELECT rowid AS rid, embedding FROM ${table}`);
+      db.exec(`DROP TABLE ${table}`);
+      this.conn.forget(table);
+      db.exec(createVecTableSql(row.cid, row.dimensions, row.metric));
+      db.exec(`INSERT INTO ${table}(rowid, embedding) SELECT rid, embedding FROM temp.vecdex_compact_rows ORDER BY rid`);
+      db.exec('DROP TABLE temp.vecdex_compact_rows');
+    }
+  }
+
   list(): CollectionRow[] {
     const rows = this.conn.prepare(`SELECT ${COLUMNS} FROM vecdex_collections ORDER BY name`).all() as RawRow[];
     return rows.map(toRow);

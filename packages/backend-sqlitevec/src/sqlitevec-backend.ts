@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { errors } from '@vecdex/core';
 import type {
   BackendCapabilities,
@@ -150,6 +151,34 @@ export class SqliteVecBackend implements StorageBackend {
         return ids.length === 0 ? 0 : this.#items.delete(c, ids, this.#feed.nextModified());
       }),
     );
+  }
+
+  /**
+   * Rewrite the vec0 tables without their deleted slots, then `VACUUM` (a rewrite of the file
+   * without its free pages: it needs up to the database's size in free disk space and blocks
+   * writers while it runs) and checkpoint the WAL. Bytes are the
+   * main file plus the WAL, before and after.
+   */
+  async compact(): Promise<{ bytesBefore: number; bytesAfter: number }> {
+    return this.#conn.guardWrite(() => {
+      const size = () => {
+        const db = this.#conn.db;
+        const pages =
+          (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+        let wal = 0;
+        try {
+          wal = this.#options.path === ':memory:' ? 0 : statSync(`${this.#options.path}-wal`).size;
+        } catch {
+          wal = 0;
+        }
+        return pages + wal;
+      };
+      const bytesBefore = size();
+      this.#conn.write(() => this.#collections.rewriteVectorTables());
+      this.#conn.db.exec('VACUUM');
+      this.#conn.db.pragma('wal_checkpoint(TRUNCATE)');
+      return { bytesBefore, bytesAfter: size() };
+    });
   }
 
   /** The matching ids and their deletion in one `BEGIN IMMEDIATE` transaction. */

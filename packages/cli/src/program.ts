@@ -12,6 +12,7 @@ import { registerImport } from './commands/import.js';
 import { registerIndexes } from './commands/indexes.js';
 import { registerInit } from './commands/init.js';
 import { registerPruneTombstones } from './commands/prune-tombstones.js';
+import { registerCompact } from './commands/compact.js';
 import { registerSearch } from './commands/search.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
@@ -61,6 +62,7 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerGet(program, io);
   registerDelete(program, io);
   registerPruneTombstones(program, io);
+  registerCompact(program, io);
   registerCache(program, io);
   registerConfig(program, io);
   return program;

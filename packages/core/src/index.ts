@@ -67,6 +67,7 @@ export { PluginRegistry } from './registry/plugin-registry.js';
 export { Vecdex, type VecdexOptions } from './api/vecdex.js';
 export { Collection, type UpsertResult } from './api/collection.js';
 export type { DeleteWhere } from './api/delete-where.js';
+export type { CompactResult } from './api/compact-store.js';
 export type { ItemUpdate, UpdateOptions, UpdateResult } from './api/update-items.js';
 export type {
   SimilarOptions,

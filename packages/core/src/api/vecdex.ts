@@ -1,3 +1,4 @@
+import { type CompactResult, compactStore } from './compact-store.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { errors } from '../errors/error-factories.js';
 import type { ChangeCursor } from '../model/change.js';
@@ -131,6 +132,19 @@ export class Vecdex {
       if (state?.cursor) readers.push(state.cursor);
     }
     return { deleted: await backend.pruneTombstones(readers), readers: readers.length };
+  }
+
+  /**
+   * Give the space of deleted items and collections back: rebuild indexes holding deleted
+   * entries, prune the tombstones every index has passed, then compact the store (SQLite
+   * `VACUUM`). Returns the bytes before and after.
+   *
+   * ```ts
+   * const { bytesBefore, bytesAfter } = await vx.compact()
+   * ```
+   */
+  compact(): Promise<CompactResult> {
+    return compactStore(this.backend, this.indexes, () => this.pruneTombstones());
   }
 
   #maintainedByStore(plugin: string): boolean {

@@ -124,6 +124,13 @@ export interface StorageBackend {
    */
   pruneTombstones?(readers: readonly ChangeCursor[]): Promise<number>;
 
+  /**
+   * Optional. Give the space of deleted items and collections back to the file system (SQLite
+   * `VACUUM`, PostgreSQL `VACUUM` of the collection tables) and return the store's size in
+   * bytes before and after. Core calls it from `vx.compact()` after pruning tombstones.
+   */
+  compact?(): Promise<{ bytesBefore: number; bytesAfter: number }>;
+
   // ---- index catalog -------------------------------------------------------------------------
 
   /** Store a new index definition. Throws `INDEX_EXISTS` if the name is taken. */
