@@ -98,7 +98,9 @@ for (const [name, open, available] of STORES) {
       expect(b?.metadata).toEqual({ lang: 'de' });
       expect(b?.content).toBe('beta, rewritten');
       expect(b?.contentHash, 'a changed content drops the hash of the old one').toBeNull();
-      expect(Buffer.from((a?.vector as Float32Array).buffer)).toEqual(Buffer.from((vectors[0] as Float32Array).buffer));
+      expect(Buffer.from((a as { vector: Float32Array }).vector.buffer)).toEqual(
+        Buffer.from((vectors[0] as Float32Array).buffer),
+      );
       expect(await docs.get('zz')).toBeNull();
 
       await docs.update([{ id: 'a', metadata: { lang: 'fr' } }], { mode: 'replace' });
