@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { errors } from '@vecdex/core';
 import type {
   BackendCapabilities,
@@ -179,6 +180,24 @@ export class SqliteVecBackend implements StorageBackend {
       this.#conn.db.pragma('wal_checkpoint(TRUNCATE)');
       return { bytesBefore, bytesAfter: size() };
     });
+  }
+
+  /**
+   * `VACUUM INTO` a scratch file beside `file`, then rename it into place: one read transaction,
+   * so the copy is the store as of one commit while writers continue (WAL), and a crash leaves
+   * no half-written `file`. The copy is compact (no free pages) and opens as a store on its own.
+   */
+  async backup(file: string): Promise<{ bytes: number }> {
+    const target = path.resolve(file);
+    if (existsSync(target)) throw errors.invalidArgument('file', 'a path where no file exists yet', file);
+    const scratch = `${target}.partial-${process.pid}-${Date.now().toString(36)}`;
+    try {
+      this.#conn.guard(() => this.#conn.db.prepare('VACUUM INTO ?').run(scratch));
+      renameSync(scratch, target);
+    } finally {
+      rmSync(scratch, { force: true });
+    }
+    return { bytes: statSync(target).size };
   }
 
   /** The matching ids and their deletion in one `BEGIN IMMEDIATE` transaction. */

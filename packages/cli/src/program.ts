@@ -13,6 +13,7 @@ import { registerIndexes } from './commands/indexes.js';
 import { registerInit } from './commands/init.js';
 import { registerPruneTombstones } from './commands/prune-tombstones.js';
 import { registerCompact } from './commands/compact.js';
+import { registerBackup } from './commands/backup.js';
 import { registerSearch } from './commands/search.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
@@ -63,6 +64,7 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerDelete(program, io);
   registerPruneTombstones(program, io);
   registerCompact(program, io);
+  registerBackup(program, io);
   registerCache(program, io);
   registerConfig(program, io);
   return program;

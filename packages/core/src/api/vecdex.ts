@@ -147,6 +147,21 @@ export class Vecdex {
     return compactStore(this.backend, this.indexes, () => this.pruneTombstones());
   }
 
+  /**
+   * Write a consistent snapshot of the store to `file` while writers go on (sqlite-vec: `VACUUM
+   * INTO`). Index definitions come along; index files do not (they are rebuilt from the copy when
+   * it is opened). `NOT_SUPPORTED` on a backend without `backup`.
+   *
+   * ```ts
+   * await vx.backup('/backups/vecdex-2026-12-02.db')
+   * ```
+   */
+  backup(file: string): Promise<{ bytes: number }> {
+    const backend = this.backend;
+    if (typeof backend.backup !== 'function') throw errors.notSupported('backup', backend.name);
+    return backend.backup(file);
+  }
+
   #maintainedByStore(plugin: string): boolean {
     try {
       return this.plugins.index(plugin).maintainedByStore === true;

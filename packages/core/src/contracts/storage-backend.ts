@@ -131,6 +131,13 @@ export interface StorageBackend {
    */
   compact?(): Promise<{ bytesBefore: number; bytesAfter: number }>;
 
+  /**
+   * Optional. Write a consistent snapshot of the whole store to `file` while writers go on
+   * (SQLite `VACUUM INTO`), atomically: the file appears complete or not at all. Refuses an
+   * existing file. Returns its size.
+   */
+  backup?(file: string): Promise<{ bytes: number }>;
+
   // ---- index catalog -------------------------------------------------------------------------
 
   /** Store a new index definition. Throws `INDEX_EXISTS` if the name is taken. */

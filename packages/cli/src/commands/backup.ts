@@ -1,0 +1,90 @@
+import { copyFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openVecdex } from '@vecdex/core';
+import { contextFor } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import type { CliIo } from '../cli-io.js';
+import { CLI_PACKAGE_DIR, withStore } from '../open-store.js';
+import { formatBytes, formatCount } from '../output/format-table.js';
+
+/**
+ * `vecdex backup <file>`: a consistent snapshot of the live store (writers may go on);
+ * `vecdex restore <file> [--force]`: put a backup in the configured sqlite-vec store's place.
+ */
+export function registerBackup(program: Command, io: CliIo): void {
+  program
+    .command('backup <file>')
+    .description('write a consistent snapshot of the store to <file> while writers go on (sqlite-vec: VACUUM INTO)')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const ctx = contextFor(io, cmd);
+      const target = path.resolve(io.cwd, file);
+      const r = await withStore(ctx, (vx) => vx.backup(target));
+      ctx.out.done({ file: target, bytes: r.bytes }, () => `backed up the store to ${target} (${formatBytes(r.bytes)})`);
+    });
+
+  program
+    .command('restore <file>')
+    .description('replace the configured sqlite-vec store with a backup (index files are rebuilt on first use)')
+    .option('--force', 'replace a store that already holds collections')
+    .action(async (file: string, opts: { force?: boolean }, cmd: Command) => {
+      const ctx = contextFor(io, cmd);
+      const source = path.resolve(io.cwd, file);
+      // The backup must open as a vecdex store; say what it holds.
+      let collections: { name: string; count: number }[];
+      try {
+        const probe = await openVecdex({
+          config: { backend: { use: 'sqlitevec', options: { path: source, readonly: true } } },
+          cwd: io.cwd,
+          env: {},
+          resolvePaths: [CLI_PACKAGE_DIR],
+        });
+        try {
+          collections = [];
+          for (const c of await probe.collections.list())
+            collections.push({ name: c.name, count: await probe.collection(c.name).count() });
+        } finally {
+          await probe.close();
+        }
+      } catch (err) {
+        throw new CliError('STORE_CORRUPT', `${file} is not a vecdex sqlite-vec backup: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      const target = await withStore(ctx, async (vx) => {
+        if (vx.backend.name !== 'sqlitevec') {
+          throw new CliError(
+            'NOT_SUPPORTED',
+            `restore replaces a sqlite-vec store; the configured backend is ${vx.backend.name}`,
+            {
+              hint: 'to move a backup into another backend, open it as a sqlite-vec store and copy its collections',
+            },
+          );
+        }
+        const existing = (await vx.collections.list()).length;
+        if (existing > 0 && opts.force !== true) {
+          throw new CliError(
+            'STORE_NOT_EMPTY',
+            `the store holds ${formatCount(existing)} collection(s); restoring replaces them`,
+            {
+              exitCode: 2,
+              hint: 'pass --force to replace it (back it up first with `vecdex backup`)',
+            },
+          );
+        }
+        return (vx.backend as unknown as { path: string }).path;
+      });
+      if (path.resolve(target) === source)
+        throw new CliError('USAGE', 'the backup is the configured store itself', { exitCode: 2 });
+      const scratch = `${target}.restore-${process.pid}`;
+      await copyFile(source, scratch);
+      await rm(`${target}-wal`, { force: true });
+      await rm(`${target}-shm`, { force: true });
+      await rename(scratch, target);
+      const bytes = (await stat(target)).size;
+      ctx.out.done({ file: source, store: target, bytes, collections }, () => {
+        const what = collections.map((c) => `${c.name} (${formatCount(c.count)})`).join(', ') || 'no collections';
+        return `restored ${target} from ${source} (${formatBytes(bytes)}): ${what}`;
+      });
+    });
+}
