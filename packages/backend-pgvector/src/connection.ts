@@ -157,6 +157,8 @@ export class PgConnection {
 function isConnectionLost(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  // A connect that timed out is not a lost connection: trying again would only double the wait.
+  if (err instanceof Error && /connection timeout/i.test(err.message)) return false;
   return err instanceof Error && /Connection terminated|Client has encountered a connection error/i.test(err.message);
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isVecdexError } from '@vecdex/core';
 import { resolvePgVectorOptions } from '../src/pgvector-options.js';
@@ -96,5 +97,37 @@ describe.skipIf(NO_PG)('a server that stops answering (PostgreSQL, SIGSTOP)', ()
     await b.upsert('docs', [item('c', [0, 0, 1])]);
     expect((await b.get('docs', ['a', 'b', 'c'])).map((i) => i.id)).toEqual(['a', 'c']);
     expect(await b.count('docs')).toBe(2);
+  });
+  it('a whole server stopped: a call fails within queryTimeoutMs, the next within connectionTimeoutMs (not retried), and after SIGCONT calls succeed', async () => {
+    const app = freshAppName();
+    const b = await stores.open({
+      applicationName: app,
+      maxConnections: 1,
+      queryTimeoutMs: 1500,
+      connectionTimeoutMs: 1000,
+      catalogCache: false,
+    });
+    await b.createCollection(spec('docs', 3));
+    await b.upsert('docs', [item('a', [1, 0, 0])]);
+    try {
+      const [backend] = await stopBackends(app);
+      // The postmaster (the backend's parent) too: new connections get no answer. Other test
+      // files' backends keep running; their new connections only wait the ~3 s of this test.
+      const postmaster = Number(/^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${backend}/status`, 'utf8'))?.[1]);
+      expect(postmaster).toBeGreaterThan(1);
+      stopped.add(postmaster);
+      signal([postmaster], 'SIGSTOP');
+      const first = await failure(b.count('docs'));
+      expect(isVecdexError(first.err, 'BACKEND_FAILURE'), String(first.err)).toBe(true);
+      expect((first.err as Error).message).toMatch(/queryTimeoutMs/);
+      expect(first.ms).toBeLessThan(1500 + 1500);
+      const second = await failure(b.count('docs'));
+      expect(isVecdexError(second.err, 'BACKEND_FAILURE'), String(second.err)).toBe(true);
+      expect((second.err as Error).message).toMatch(/cannot connect/);
+      expect(second.ms).toBeLessThan(1000 + 800); // one connect attempt, not two
+    } finally {
+      resumeAll();
+    }
+    expect(await b.count('docs')).toBe(1);
   });
 });
