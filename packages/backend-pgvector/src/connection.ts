@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { VecdexError } from '@vecdex/core';
-import { toVecdexError, type ServerLabel } from './pg-errors.js';
+import { isQueryTimeout, toVecdexError, type ServerLabel } from './pg-errors.js';
 import type { ResolvedPgVectorOptions } from './pgvector-options.js';
 
 /** A pooled client, as the stores use it. */
@@ -26,11 +26,14 @@ export class PgConnection {
       max: options.maxConnections,
       connectionTimeoutMillis: options.connectionTimeoutMs,
       application_name: options.applicationName,
+      keepAlive: options.keepAlive,
+      keepAliveInitialDelayMillis: options.keepAliveInitialDelayMs,
       // Idle pooled connections do not keep the process alive (a CLI run ends when its work does).
       allowExitOnIdle: true,
     };
     if (options.connectionString !== null) config.connectionString = options.connectionString;
     if (options.statementTimeoutMs > 0) config.statement_timeout = options.statementTimeoutMs;
+    if (options.queryTimeoutMs > 0) config.query_timeout = options.queryTimeoutMs;
     this.pool = new pg.Pool(config);
     // An idle client whose server went away emits 'error'; unhandled, it would end the process
     // (node-postgres#2386). The pool drops that client; the next call connects again.
@@ -43,7 +46,10 @@ export class PgConnection {
     const config: pg.ClientConfig = {
       connectionTimeoutMillis: this.options.connectionTimeoutMs,
       application_name: `${this.options.applicationName}${applicationSuffix}`.slice(0, 63),
+      keepAlive: this.options.keepAlive,
+      keepAliveInitialDelayMillis: this.options.keepAliveInitialDelayMs,
     };
+    if (this.options.queryTimeoutMs > 0) config.query_timeout = this.options.queryTimeoutMs;
     if (this.options.connectionString !== null) config.connectionString = this.options.connectionString;
     return config;
   }
@@ -69,7 +75,7 @@ export class PgConnection {
   }
 
   mapError(err: unknown): unknown {
-    return toVecdexError(err, this.server, this.options.statementTimeoutMs);
+    return toVecdexError(err, this.server, this.options.statementTimeoutMs, this.options.queryTimeoutMs);
   }
 
   /** One statement on any pooled connection. */
@@ -119,6 +125,12 @@ export class PgConnection {
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      if (isQueryTimeout(err)) {
+        // The server stopped answering: a ROLLBACK would wait as long again. Destroying the
+        // connection ends the transaction on the server (rolled back) once it sees the close.
+        broken = err;
+        throw err;
+      }
       try {
         await client.query('ROLLBACK');
       } catch {
@@ -145,6 +157,8 @@ export class PgConnection {
 function isConnectionLost(err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
   if (code === '57P01' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  // A connect that timed out is not a lost connection: trying again would only double the wait.
+  if (err instanceof Error && /connection timeout/i.test(err.message)) return false;
   return err instanceof Error && /Connection terminated|Client has encountered a connection error/i.test(err.message);
 }
 

@@ -16,7 +16,7 @@ const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '0
  * through. Every write runs in one transaction, so a message may promise that a failed write
  * stored nothing.
  */
-export function toVecdexError(err: unknown, server: ServerLabel, statementTimeoutMs: number): unknown {
+export function toVecdexError(err: unknown, server: ServerLabel, statementTimeoutMs: number, queryTimeoutMs = 0): unknown {
   if (isVecdexError(err)) return err;
   if (typeof err !== 'object' || err === null) return err;
   const code = typeof (err as { code?: unknown }).code === 'string' ? ((err as { code: string }).code as string) : '';
@@ -24,7 +24,14 @@ export function toVecdexError(err: unknown, server: ServerLabel, statementTimeou
   const where = `PostgreSQL at ${server.host}:${server.port} (database "${server.database}")`;
   const details = { backend: 'pgvector', host: server.host, port: server.port, database: server.database, pgCode: code || null };
 
-  if (CONNECT_CODES.has(code) || /timeout expired|connection timeout/i.test(message)) {
+  if (isQueryTimeout(err)) {
+    return new VecdexError(
+      'BACKEND_FAILURE',
+      `${where} did not answer a statement within queryTimeoutMs (${queryTimeoutMs} ms): the server is stopped, overloaded or unreachable. The connection was discarded (the next call opens a new one) and a write cut off before its COMMIT stored nothing; check the server and retry, or raise the backend's queryTimeoutMs option for statements that run longer`,
+      { cause: err, details: { ...details, reason: 'query-timeout', queryTimeoutMs } },
+    );
+  }
+  if (CONNECT_CODES.has(code) || /timeout expired|connection timeout|timeout exceeded when trying to connect/i.test(message)) {
     return new VecdexError(
       'BACKEND_FAILURE',
       `cannot connect to ${where}: ${message}. Start the server (or check the host and port), or point vecdex at another one with VECDEX_DB_URL or the backend's connectionString option`,
@@ -98,4 +105,9 @@ export function toVecdexError(err: unknown, server: ServerLabel, statementTimeou
     return new VecdexError('BACKEND_FAILURE', `pgvector (${where}): ${message}`, { cause: err, details });
   }
   return err;
+}
+
+/** node-postgres gave up waiting for a statement's answer (`query_timeout`). */
+export function isQueryTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout';
 }

@@ -27,6 +27,16 @@ export interface PgVectorOptions {
   /** Server-side `statement_timeout` for every statement, in ms (default 0: none). */
   statementTimeoutMs?: number;
   /**
+   * Client-side bound on each statement, in ms (default 120000; 0: none): a server that stops
+   * answering (a stopped process, a network partition) fails the call with `BACKEND_FAILURE`
+   * instead of hanging it, and the connection is discarded. Native index builds are not bounded.
+   */
+  queryTimeoutMs?: number;
+  /** TCP keepalive on every connection (default true), so a dead peer is noticed on idle sockets. */
+  keepAlive?: boolean;
+  /** Idle time before the first keepalive probe, in ms (default 10000). */
+  keepAliveInitialDelayMs?: number;
+  /**
    * How `upsert` sends items: `'copy'` (default) streams them with `COPY ... FROM STDIN` into a
    * temporary staging table and merges with one `INSERT ... ON CONFLICT`; `'insert'` runs one
    * parameterised INSERT per item (kept for benchmarks and comparisons).
@@ -54,6 +64,9 @@ export interface ResolvedPgVectorOptions {
   maxConnections: number;
   connectionTimeoutMs: number;
   statementTimeoutMs: number;
+  queryTimeoutMs: number;
+  keepAlive: boolean;
+  keepAliveInitialDelayMs: number;
   insertPath: InsertPath;
   applicationName: string;
   catalogCache: boolean;
@@ -63,6 +76,11 @@ export interface ResolvedPgVectorOptions {
 export const DEFAULT_SCHEMA = 'vecdex';
 export const DEFAULT_MAX_CONNECTIONS = 10;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+export const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
+export const DEFAULT_KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+
+/** The longest delay a Node timer takes (about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 /** Schema names: a letter or underscore, then letters, digits, underscores; at most 63 bytes (PostgreSQL's limit). */
 const SCHEMA_RE = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -112,6 +130,19 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
     invalid('statementTimeoutMs', 'a non-negative integer (milliseconds; 0 for none)', statementTimeoutMs);
   }
 
+  const queryTimeoutMs = o.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  if (!isInt(queryTimeoutMs) || queryTimeoutMs < 0 || queryTimeoutMs > MAX_TIMER_MS) {
+    invalid('queryTimeoutMs', `a non-negative integer (milliseconds, at most ${MAX_TIMER_MS}; 0 for none)`, queryTimeoutMs);
+  }
+
+  const keepAlive = o.keepAlive ?? true;
+  if (typeof keepAlive !== 'boolean') invalid('keepAlive', 'true or false', keepAlive);
+
+  const keepAliveInitialDelayMs = o.keepAliveInitialDelayMs ?? DEFAULT_KEEPALIVE_INITIAL_DELAY_MS;
+  if (!isInt(keepAliveInitialDelayMs) || keepAliveInitialDelayMs < 0) {
+    invalid('keepAliveInitialDelayMs', 'a non-negative integer (milliseconds)', keepAliveInitialDelayMs);
+  }
+
   const insertPath = o.insertPath ?? 'copy';
   if (insertPath !== 'copy' && insertPath !== 'insert') invalid('insertPath', '"copy" or "insert"', insertPath);
 
@@ -132,6 +163,9 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
     maxConnections,
     connectionTimeoutMs,
     statementTimeoutMs,
+    queryTimeoutMs,
+    keepAlive,
+    keepAliveInitialDelayMs,
     insertPath,
     applicationName,
     catalogCache,

@@ -12,6 +12,8 @@ import {
   validateName,
   type BackendCapabilities,
 } from '../src/index.js';
+import { cacheCollectionName } from '../src/ingest/embedding-cache.js';
+import { validateUserName } from '../src/validation/validate-name.js';
 import { expectVecdexErrorSync } from './helpers.js';
 
 describe('validateId', () => {
@@ -286,6 +288,26 @@ describe('validateName', () => {
       expect(err.message).toMatch(/^invalid index name /);
       expect(err.details.kind).toBe('index');
     }
+  });
+});
+
+describe("core's reserved collection names", () => {
+  const cache = cacheCollectionName('hashing-512', 512);
+  it('validateName (the rule a store must accept) takes the embedding cache collections', () => {
+    expect(cache).toMatch(/^_vecdex\.cache\.[0-9a-f]{16}$/);
+    expect(validateName('collection', cache)).toBe(cache);
+    expect(validateCollectionSpec({ name: cache, dimensions: 3 }, { metrics: ['cosine'], maxDimensions: 10 }, 'fake').name).toBe(
+      cache,
+    );
+    for (const n of ['_vecdex.', '_vecdexx', `_vecdex.${'a'.repeat(57)}`, '_other.cache']) {
+      expectVecdexErrorSync(() => validateName('collection', n), 'INVALID_NAME');
+    }
+    expectVecdexErrorSync(() => validateName('index', cache), 'INVALID_NAME');
+  });
+  it('names users give are refused in that form, saying it is reserved', () => {
+    const err = expectVecdexErrorSync(() => validateUserName('collection', cache), 'INVALID_NAME');
+    expect(err.message).toContain('reserved');
+    expect(validateUserName('collection', 'docs')).toBe('docs');
   });
 });
 

@@ -1,4 +1,7 @@
 import type { PgCollectionTable, PgNativeAccess } from '../native-access.js';
+import type pg from 'pg';
+import { isQueryTimeout } from '../pg-errors.js';
+import { MAX_TIMER_MS } from '../pgvector-options.js';
 import { buildingName } from './index-name.js';
 import {
   autoLists,
@@ -69,9 +72,11 @@ export async function buildNativeIndex(req: BuildRequest): Promise<BuildResult> 
     if (req.onProgress !== undefined && pid !== undefined) timer = pollProgress(access, pid, req.onProgress);
     await client.query(`DROP INDEX IF EXISTS ${schema}.${quoteIdent(temp)}`);
     client.on('notice', onNotice); // only the build's own NOTICEs, not DROP ... IF EXISTS chatter
-    await client.query(
-      `CREATE INDEX ${quoteIdent(temp)} ON ${table.table} USING ${req.method} (${table.vectorColumn} ${req.opclass}) WITH (${withClause})`,
-    );
+    await client.query({
+      text: `CREATE INDEX ${quoteIdent(temp)} ON ${table.table} USING ${req.method} (${table.vectorColumn} ${req.opclass}) WITH (${withClause})`,
+      // A build may take hours: not bounded by queryTimeoutMs (statementTimeoutMs still applies).
+      query_timeout: MAX_TIMER_MS,
+    } as pg.QueryConfig);
     client.off('notice', onNotice);
     await client.query(`DROP INDEX IF EXISTS ${schema}.${quoteIdent(name)}`);
     await client.query(`ALTER INDEX ${schema}.${quoteIdent(temp)} RENAME TO ${quoteIdent(name)}`);
@@ -80,7 +85,8 @@ export async function buildNativeIndex(req: BuildRequest): Promise<BuildResult> 
     client.release();
     return { rows, lists, notices };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // After a timeout the server is not answering: a ROLLBACK would only wait as long again.
+    if (!isQueryTimeout(error)) await client.query('ROLLBACK').catch(() => undefined);
     client.release(error instanceof Error ? error : true);
     throw error;
   } finally {

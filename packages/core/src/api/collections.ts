@@ -3,7 +3,7 @@ import { errors } from '../errors/error-factories.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import type { CollectionInfo, CollectionSpec } from '../model/collection.js';
 import { validateCollectionSpec } from '../validation/validate-collection-spec.js';
-import { validateName } from '../validation/validate-name.js';
+import { validateUserName } from '../validation/validate-name.js';
 import { isReservedCollectionName } from '../ingest/reserved-names.js';
 
 /** Create, list, inspect and delete collections: `vx.collections`. */
@@ -23,6 +23,7 @@ export class Collections {
    */
   async create(spec: CollectionSpec): Promise<CollectionInfo> {
     const valid = validateCollectionSpec(spec, this.#backend.capabilities, this.#backend.name);
+    validateUserName('collection', valid.name); // `_vecdex.*` is core's own
     if ((await this.#backend.getCollection(valid.name)) !== null) throw errors.collectionExists(valid.name);
     return this.#backend.createCollection(valid);
   }
@@ -34,7 +35,7 @@ export class Collections {
 
   /** The collection's info, or null. */
   async get(name: string): Promise<CollectionInfo | null> {
-    return this.#backend.getCollection(validateName('collection', name));
+    return this.#backend.getCollection(validateUserName('collection', name));
   }
 
   /** Whether a collection of that name exists. */
@@ -47,7 +48,7 @@ export class Collections {
    * Returns false if there was no such collection.
    */
   async delete(name: string): Promise<boolean> {
-    validateName('collection', name);
+    validateUserName('collection', name);
     const users = (await this.#backend.listIndexDefinitions()).filter((d) => d.collections.includes(name));
     if (users.length > 0) {
       throw new VecdexError(

@@ -4,7 +4,7 @@ import { VecdexError } from '../errors/vecdex-error.js';
 import type { Indexes } from '../indexes/index-manager.js';
 import { isReservedCollectionName } from '../ingest/reserved-names.js';
 import type { CollectionInfo } from '../model/collection.js';
-import { validateName } from '../validation/validate-name.js';
+import { validateUserName } from '../validation/validate-name.js';
 import type { QueryTarget } from './prepare-query.js';
 
 /**
@@ -27,7 +27,7 @@ export async function resolveIndexTarget(
     if (!Array.isArray(collections) || collections.length === 0) {
       throw errors.invalidArgument('collections', 'a non-empty array of collection names', collections);
     }
-    names = [...new Set(collections.map((c) => validateName('collection', c)))];
+    names = [...new Set(collections.map((c) => validateUserName('collection', c)))];
   }
   const def = index === undefined ? null : await indexes.get(index);
   if (def !== null) {

@@ -5,7 +5,7 @@ import type { ChangeCursor } from '../model/change.js';
 import type { ResolvedConfig } from '../config/vecdex-config.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { Indexes } from '../indexes/index-manager.js';
-import { validateName } from '../validation/validate-name.js';
+import { validateUserName } from '../validation/validate-name.js';
 import type { Vector } from '../model/item.js';
 import type { SearchHit } from '../model/search.js';
 import { type ProviderRequest, mergeEmbeddingSettings } from '../providers/create-provider.js';
@@ -67,7 +67,7 @@ export class Vecdex {
 
   /** A handle on a collection (no I/O until used). */
   collection(name: string): Collection {
-    return new Collection(validateName('collection', name), this.backend, this.indexes, this.#embedder);
+    return new Collection(validateUserName('collection', name), this.backend, this.indexes, this.#embedder);
   }
 
   /**

@@ -32,7 +32,7 @@ export const errors = {
   invalidName(kind: string, name: unknown): VecdexError {
     return new VecdexError(
       'INVALID_NAME',
-      `invalid ${kind} name ${describe(name)}: use 1-64 characters from letters, digits, "_", "-" and ".", starting with a letter or digit`,
+      `invalid ${kind} name ${describe(name)}: use 1-64 characters from letters, digits, "_", "-" and ".", starting with a letter or digit${typeof name === 'string' && name.startsWith('_vecdex.') ? ' ("_vecdex." names are reserved for core\'s own collections)' : ''}`,
       { details: { kind, name } },
     );
   },

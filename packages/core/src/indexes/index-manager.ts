@@ -7,7 +7,7 @@ import { VecdexError } from '../errors/vecdex-error.js';
 import type { JsonValue } from '../model/item.js';
 import type { IndexDefinition } from '../model/index-definition.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
-import { validateName } from '../validation/validate-name.js';
+import { validateUserName } from '../validation/validate-name.js';
 import { IndexRuntime, type ProgressFn, type SyncResult } from './index-runtime.js';
 import type { IndexStatus, StalePolicy } from './index-status.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -63,12 +63,12 @@ export class Indexes {
 
   /** Define an index (it is empty until `build`). */
   async create(options: CreateIndexOptions): Promise<IndexDefinition> {
-    const name = validateName('index', options.name);
+    const name = validateUserName('index', options.name);
     const plugin = this.#plugins.index(options.plugin);
     if (!Array.isArray(options.collections) || options.collections.length === 0) {
       throw errors.invalidArgument('collections', 'a non-empty array of collection names', options.collections);
     }
-    const names = [...new Set(options.collections.map((c) => validateName('collection', c)))];
+    const names = [...new Set(options.collections.map((c) => validateUserName('collection', c)))];
     if (plugin.singleCollection === true && names.length > 1) {
       throw new VecdexError(
         'INVALID_ARGUMENT',
@@ -119,7 +119,7 @@ export class Indexes {
 
   /** The definition, or `UNKNOWN_INDEX`. */
   async get(name: string): Promise<IndexDefinition> {
-    const def = await this.#backend.getIndexDefinition(validateName('index', name));
+    const def = await this.#backend.getIndexDefinition(validateUserName('index', name));
     if (def === null) throw errors.unknownIndex(name);
     return def;
   }
@@ -160,7 +160,7 @@ export class Indexes {
   /** Drop the index: its files, its definition, and any collection's default pointing at it. */
   drop(name: string): Promise<boolean> {
     return this.#lock.run(name, async () => {
-      const def = await this.#backend.getIndexDefinition(validateName('index', name));
+      const def = await this.#backend.getIndexDefinition(validateUserName('index', name));
       if (def === null) return false;
       const opening = this.#open.get(name);
       this.#open.delete(name);

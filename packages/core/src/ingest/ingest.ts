@@ -1,7 +1,7 @@
 import type { Vecdex } from '../api/vecdex.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import type { CollectionInfo } from '../model/collection.js';
-import { validateName } from '../validation/validate-name.js';
+import { validateUserName } from '../validation/validate-name.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { type IngestContext, processWindow } from './ingest-window.js';
 import type { IngestOptions, IngestRecord, IngestReport } from './ingest-types.js';
@@ -27,7 +27,7 @@ import { TaskPool } from './task-pool.js';
  */
 export async function ingest(vx: Vecdex, options: IngestOptions): Promise<IngestReport> {
   const started = Date.now();
-  const name = validateName('collection', options.collection);
+  const name = validateUserName('collection', options.collection);
   const { provider } = options;
   const backend = vx.backend;
   const concurrency = options.concurrency ?? 4;

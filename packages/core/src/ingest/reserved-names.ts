@@ -1,7 +1,7 @@
 /**
- * Collections core creates for itself start with this prefix. User names must start with a
- * letter or digit (see `validateName`), so no user collection can take such a name, and
- * `collections.list()` leaves them out.
+ * Collections core creates for itself start with this prefix. `validateName` (the rule a store
+ * must accept) allows it; every name a user gives core is refused with it (`validateUserName`),
+ * so no user collection can take such a name, and `collections.list()` leaves them out.
  */
 export const RESERVED_COLLECTION_PREFIX = '_vecdex.';
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openVecdex } from '../../api/open-vecdex.js';
 import { isVecdexError } from '../../errors/vecdex-error.js';
+import { cacheCollectionName } from '../../ingest/embedding-cache.js';
+import { validateName } from '../../validation/validate-name.js';
 import { expectVecdexError } from '../assertions.js';
 import { type ConformanceContext, spec } from '../context.js';
 import { ManualClock, readAll } from '../feed.js';
@@ -49,6 +51,19 @@ export function collectionTests(ctx: ConformanceContext): void {
       const listed = await b.listCollections();
       expect(listed.map((c) => c.name).sort()).toEqual([...names].sort());
       for (const c of listed) expect(c).toEqual(await b.getCollection(c.name));
+    });
+
+    it("accepts core's own collections (the embedding cache's `_vecdex.cache.<16 hex>`) and lists them", async () => {
+      const b = await ctx.fresh();
+      const name = cacheCollectionName('model-x', 6);
+      expect(validateName('collection', name), 'core names pass validateName').toBe(name);
+      const info = await b.createCollection(spec(name, 6, ctx.defaultMetric, 'model-x'));
+      expect(info.name).toBe(name);
+      expect(await b.getCollection(name)).toEqual(info);
+      expect((await b.listCollections()).map((c) => c.name)).toContain(name);
+      const items = makeItems(new Random(5), 3, 6);
+      await b.upsert(name, items);
+      expect((await b.get(name, ['item-2'])).map((i) => i.id)).toEqual(['item-2']);
     });
 
     it('refuses a duplicate name with COLLECTION_EXISTS, keeping the original', async () => {

@@ -1,0 +1,3 @@
+// The throwaway databases packages/core/README.md's conformance test leaves to the reader.
+export declare function makeEmptyDatabase(): Promise<string>;
+export declare function dropDatabase(url: string): Promise<void>;
