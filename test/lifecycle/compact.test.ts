@@ -83,3 +83,36 @@ describe('vx.compact() on sqlite-vec', () => {
     await again.close();
   }, 120_000);
 });
+
+const PG_URL = process.env.VECDEX_TEST_PG_URL?.trim() || undefined;
+if (PG_URL === undefined && process.env.VECDEX_REQUIRE_PG === '1') {
+  throw new Error('VECDEX_REQUIRE_PG=1 but VECDEX_TEST_PG_URL is not set: eval "$(bash scripts/setup-postgres.sh)" first');
+}
+
+describe.skipIf(PG_URL === undefined)('vx.compact() on pgvector', () => {
+  it('vacuums the schema (FULL: the space goes back), prunes tombstones and keeps answering the same', async () => {
+    const schema = `vdx_compact_${process.pid}_${Date.now().toString(36)}`;
+    const vx = await openVecdex({
+      config: {},
+      env: { VECDEX_BACKEND: 'pgvector', VECDEX_DB_URL: PG_URL, VECDEX_PG_SCHEMA: schema },
+      cwd: path.dirname(new URL(import.meta.url).pathname),
+    });
+    try {
+      await vx.collections.create({ name: 'c', dimensions: DIMS, metric: 'l2' });
+      for (let s = 0; s < 5000; s += 1000) await vx.collection('c').upsert(items(s, s + 1000));
+      expect(await vx.collection('c').delete({ filter: { keep: false } })).toBe(4950);
+      const q = vector(777);
+      const before = await vx.collection('c').similar(q, { k: 10, exact: true });
+      const r = await vx.compact();
+      expect(r.tombstonesPruned).toBe(4950);
+      expect(r.bytesAfter, `${r.bytesBefore} -> ${r.bytesAfter}`).toBeLessThan(r.bytesBefore / 3);
+      expect(r.bytesAfter).toBeGreaterThan(0);
+      expect(await vx.collection('c').similar(q, { k: 10, exact: true })).toEqual(before);
+    } finally {
+      await (vx.backend as unknown as { pool: { query: (s: string) => Promise<unknown> } }).pool.query(
+        `DROP SCHEMA IF EXISTS "${schema}" CASCADE`,
+      );
+      await vx.close();
+    }
+  });
+});

@@ -202,6 +202,40 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     );
   }
 
+  /**
+   * `VACUUM (FULL, ANALYZE)` every table of the schema (items, change feed, catalog): each is
+   * rewritten without the dead rows of deleted items, its indexes rebuilt, and the space goes
+   * back to the file system (a plain VACUUM only marks it reusable). Each table is locked
+   * exclusively while it is rewritten, so reads and writes of that collection wait: run it when
+   * a pause is acceptable. Bytes: the schema's tables with their indexes and TOAST.
+   */
+  async compact(): Promise<{ bytesBefore: number; bytesAfter: number }> {
+    return this.#conn.guard(async () => {
+      const size = async () => {
+        const rows = await this.#conn.query<{ n: string }>(
+          `SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0)::text AS n
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`,
+          [this.#names.name],
+        );
+        return Number(rows[0]?.n ?? 0);
+      };
+      const tables = await this.#conn.query<{ t: string }>(
+        `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS t
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY c.relname`,
+        [this.#names.name],
+      );
+      const bytesBefore = await size();
+      // Names come from the catalog, quoted by quote_ident; VACUUM takes no parameters.
+      // Not bounded by queryTimeoutMs: a large table's VACUUM may take a long time.
+      for (const { t } of tables) {
+        await this.#conn.pool.query({ text: `VACUUM (FULL, ANALYZE) ${t}`, query_timeout: 2_147_483_647 } as pg.QueryConfig);
+      }
+      return { bytesBefore, bytesAfter: await size() };
+    });
+  }
+
   async deleteWhere(collection: string, filter: FilterNode): Promise<number> {
     return this.#conn.guard(() =>
       this.#conn.transaction(async (client) => {
