@@ -94,4 +94,16 @@ describe('backend option keys', () => {
       await vx.close();
     }
   });
+
+  it('refuses a plugin whose "options" is not a list of names', async () => {
+    const bad = definePlugin({
+      kind: 'backend',
+      name: 'bad',
+      options: 'path' as unknown as string[],
+      create: async () => ({}) as never,
+    });
+    const err = await failure(openVecdex({ config: { backend: { use: bad } }, cwd: tmp(), env: {}, resolvePaths: [here] }));
+    expect(err.code).toBe('PLUGIN_INVALID');
+    expect(err.message).toContain('"options" must be an array');
+  });
 });
