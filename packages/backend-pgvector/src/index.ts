@@ -47,6 +47,17 @@ export async function createPgVectorBackend(options: PgVectorOptions = {}): Prom
 export default definePlugin({
   kind: 'backend',
   name: 'pgvector',
+  options: [
+    'connectionString',
+    'schema',
+    'maxConnections',
+    'connectionTimeoutMs',
+    'statementTimeoutMs',
+    'insertPath',
+    'applicationName',
+    'catalogCache',
+    'clock',
+  ],
   optionsFromEnv: pgVectorOptionsFromEnv,
   create: (options: PgVectorOptions) => createPgVectorBackend(options),
 });

@@ -40,6 +40,7 @@ export async function createSqliteVecBackend(
 export default definePlugin({
   kind: 'backend',
   name: 'sqlitevec',
+  options: ['path', 'clock', 'busyTimeoutMs', 'readonly', 'mmapSizeBytes'],
   optionsFromEnv: sqliteVecOptionsFromEnv,
   create: (options: SqliteVecOptions, context: BackendCreateContext) => createSqliteVecBackend(options, context),
 });

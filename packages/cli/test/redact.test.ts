@@ -71,4 +71,12 @@ describe('redact', () => {
     const value = { path: '/data/vecdex.db', n: 3, on: true, list: [1, 'two'] };
     expect(redact(value)).toEqual(value);
   });
+
+  it('hides URL passwords holding @, # or / up to the last @, and leaves URLs without credentials alone', () => {
+    expect(redactText('at postgres://u:p@ss@db/x now')).toBe('at postgres://u:***@db/x now');
+    expect(redactText('postgres://u:p#ss/w@db:5432/x')).toBe('postgres://u:***@db:5432/x');
+    expect(redactText('"http://robot:s3cr@t@127.0.0.1:9/v1"')).toBe('"http://robot:***@127.0.0.1:9/v1"');
+    expect(redactText('see https://registry.npmjs.org/@vecdex/core')).toBe('see https://registry.npmjs.org/@vecdex/core');
+    expect(redactText('http://localhost:11434/v1')).toBe('http://localhost:11434/v1');
+  });
 });

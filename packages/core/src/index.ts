@@ -40,6 +40,7 @@ export { filterPredicate, compareCodePoints } from './filter/filter-predicate.js
 
 export { VecdexError, isVecdexError, type VecdexErrorCode, type VecdexErrorOptions } from './errors/vecdex-error.js';
 export { errors, describe as describeValue } from './errors/error-factories.js';
+export { REDACTED, redactUrlPasswords, redactUrlUserinfo } from './errors/redact-url.js';
 
 export { validateName } from './validation/validate-name.js';
 export { validateId, MAX_ID_LENGTH } from './validation/validate-id.js';

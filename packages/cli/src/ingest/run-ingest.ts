@@ -1,6 +1,7 @@
 import { type IngestRecord, type IngestReport, type Vecdex, createEmbeddingProvider, ingest, validateName } from '@vecdex/core';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
+import { redactText } from '../output/redact.js';
 import { Progress } from '../progress.js';
 import { type ProviderFlags, providerRequest } from './provider-flags.js';
 
@@ -37,7 +38,7 @@ export async function runIngest(
   };
   process.on('SIGINT', onSigint);
   try {
-    return await ingest(vx, {
+    const report = await ingest(vx, {
       collection,
       provider,
       records: source.records,
@@ -54,6 +55,8 @@ export async function runIngest(
       signal: controller.signal,
       onProgress: (p) => bar.update(p.done),
     });
+    // A provider's failure reason may quote its URL, credentials included.
+    return { ...report, failed: report.failed.map((f) => ({ ...f, reason: redactText(f.reason) })) };
   } catch (err) {
     if (controller.signal.aborted) {
       throw new CliError('INTERRUPTED', 'interrupted; everything embedded so far is stored', {
@@ -85,7 +88,7 @@ export function describeReport(r: IngestReport): string {
 export function failIfFailed(ctx: CliContext, r: IngestReport): void {
   if (r.failed.length === 0) return;
   if (!ctx.globals.json) {
-    for (const f of r.failed.slice(0, 20)) ctx.io.stderr.write(`  failed ${JSON.stringify(f.id)}: ${f.reason}\n`);
+    for (const f of r.failed.slice(0, 20)) ctx.io.stderr.write(`  failed ${JSON.stringify(f.id)}: ${redactText(f.reason)}\n`);
     if (r.failed.length > 20) ctx.io.stderr.write(`  ... and ${r.failed.length - 20} more (see --json)\n`);
   }
   throw new CliError('INGEST_INCOMPLETE', `${r.failed.length} item(s) were not embedded`, {

@@ -3,7 +3,9 @@
  * environment overrides can hold passwords and API keys; vecdex never shows them.
  */
 
-export const REDACTED = '***';
+import { REDACTED, redactUrlPasswords } from '@vecdex/core';
+
+export { REDACTED };
 
 // Whole words in a key ("apiKey" -> api, key) that mark it secret.
 const SECRET_WORDS = new Set([
@@ -46,14 +48,14 @@ export function isSecretKey(key: string): boolean {
   return words.some((w) => SECRET_WORDS.has(w));
 }
 
-// scheme://user:password@host -> scheme://user:***@host (also when there is no user).
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/?#]*):([^\s@/?#]+)@/gi;
 // password=... in query strings and libpq-style "key=value" connection strings.
 const KEY_VALUE = /\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|sslpassword)=("[^"]*"|'[^']*'|[^\s&;]+)/gi;
 
 /** Replace the secret parts of URLs and `password=...` pairs inside free text. */
 export function redactText(text: string): string {
-  return text.replace(URL_PASSWORD, `$1$2:${REDACTED}@`).replace(KEY_VALUE, `$1=${REDACTED}`);
+  // scheme://user:password@host -> scheme://user:***@host, up to the LAST `@` (a hand-written
+  // password may hold `@`, `#` or `/`).
+  return redactUrlPasswords(text).replace(KEY_VALUE, `$1=${REDACTED}`);
 }
 
 /**

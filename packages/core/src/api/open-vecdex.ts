@@ -3,6 +3,7 @@ import type { StorageBackend } from '../contracts/storage-backend.js';
 import { loadConfig, resolveInlineConfig } from '../config/load-config.js';
 import type { ResolvedConfig, VecdexConfig } from '../config/vecdex-config.js';
 import { definePlugin } from '../contracts/plugin.js';
+import { checkPluginOptions } from '../registry/check-plugin-options.js';
 import { loadPlugin } from '../registry/load-plugin.js';
 import type { ProviderRequest } from '../providers/create-provider.js';
 import { PluginRegistry } from '../registry/plugin-registry.js';
@@ -46,6 +47,7 @@ export async function openVecdex(options: OpenVecdexOptions = {}): Promise<Vecde
   let backend = options.backend;
   if (backend === undefined) {
     const plugin = await loadPlugin(config.backend.use, { kind: 'backend', resolvePaths, baseDir: config.baseDir });
+    checkPluginOptions(plugin, config.backend.options, 'backend.options');
     const fromEnv = plugin.optionsFromEnv?.(env) ?? {};
     backend = await plugin.create({ ...config.backend.options, ...fromEnv }, { baseDir: config.baseDir });
   }

@@ -28,5 +28,10 @@ export interface ProviderPluginSpec {
   readonly kind: 'provider';
   /** The name users give in config, e.g. `openai`. */
   readonly name: string;
+  /**
+   * Optional: the keys this provider takes in `embedding.options`. When given, core refuses any
+   * other key there with `CONFIG_INVALID`, naming the key and suggesting the closest known one.
+   */
+  readonly options?: readonly string[];
   create(options: { [key: string]: unknown }): Promise<EmbeddingProvider>;
 }

@@ -20,6 +20,11 @@ export interface BackendPluginSpec<Options = { [key: string]: unknown }> {
   /** Short name, e.g. `sqlitevec`. */
   readonly name: string;
   /**
+   * Optional: the option keys this backend takes. When given, core refuses any other key in
+   * `backend.options` with `CONFIG_INVALID`, naming the key and suggesting the closest known one.
+   */
+  readonly options?: readonly string[];
+  /**
    * Options taken from environment variables (e.g. `VECDEX_SQLITE_PATH`). They override the
    * config file. Never log what you return: it may hold secrets.
    */

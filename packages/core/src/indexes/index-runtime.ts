@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { IndexSearchOptions, IndexHit, VectorIndex } from '../contracts/index-plugin.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
@@ -7,6 +6,7 @@ import type { ChangeCursor } from '../model/change.js';
 import type { IndexDefinition, IndexSyncState } from '../model/index-definition.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { streamEntries, toIndexChanges } from './index-entries.js';
+import { ensureIndexDirectory } from './index-directory.js';
 
 export interface ProgressEvent {
   phase: 'build' | 'sync';
@@ -78,7 +78,7 @@ export class IndexRuntime {
     if (first === null)
       throw new VecdexError('UNKNOWN_COLLECTION', `index "${definition.name}" covers a collection that no longer exists`);
     const directory = path.join(deps.dataDir, 'indexes', definition.name);
-    await mkdir(directory, { recursive: true });
+    const { movedAside } = await ensureIndexDirectory(directory, deps.dataDir);
     const plugin = deps.plugins.index(definition.plugin);
     const index = await plugin.open({ definition, dimensions: first.dimensions, metric: first.metric, directory, backend });
     const state = await backend.getIndexState(definition.name);
@@ -95,7 +95,10 @@ export class IndexRuntime {
     }
     await runtime.build();
     const reason = index.stats().lastLoadProblem;
-    runtime.lastRebuildReason = `index files were missing or failed verification${typeof reason === 'string' ? ` (${reason})` : ''}`;
+    runtime.lastRebuildReason =
+      movedAside === null
+        ? `index files were missing or failed verification${typeof reason === 'string' ? ` (${reason})` : ''}`
+        : `the index directory was a plain file (moved aside to ${movedAside})`;
     return { runtime, rebuilt: runtime.lastRebuildReason };
   }
 

@@ -1,6 +1,7 @@
 import type { EmbeddingProvider } from '../contracts/embedding-provider.js';
 import type { EmbeddingConfig } from '../config/vecdex-config.js';
 import { VecdexError } from '../errors/vecdex-error.js';
+import { checkPluginOptions } from '../registry/check-plugin-options.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { BUILTIN_PROVIDERS, DEFAULT_PROVIDER } from './builtin-providers.js';
 import { DEFAULT_OPENAI_API_BASE } from './openai-provider.js';
@@ -48,6 +49,7 @@ export async function createEmbeddingProvider(
     );
   }
   const { options, apiKeyEnv, ...settings } = request;
+  checkPluginOptions(plugin, options, 'embedding.options');
   let apiKey = request.apiKey;
   if (apiKey === undefined && apiKeyEnv !== undefined) {
     apiKey = env[apiKeyEnv];

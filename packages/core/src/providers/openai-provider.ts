@@ -1,5 +1,6 @@
 import type { EmbeddingProvider } from '../contracts/embedding-provider.js';
 import { VecdexError } from '../errors/vecdex-error.js';
+import { redactUrlUserinfo } from '../errors/redact-url.js';
 import { providerError } from './provider-error.js';
 import { parseRetryAfter } from './retry-after.js';
 import { validateEmbeddingResponse } from './validate-response.js';
@@ -70,7 +71,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Embed
         body = await res.text();
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason ?? err;
-        const reason = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+        // fetch's own message may quote the URL, credentials included.
+        const reason = redactUrlUserinfo((err as { cause?: { code?: string } }).cause?.code ?? String((err as Error).message));
         throw providerError(
           `could not reach ${where} (${reason}); check --api-base and that the server is running`,
           { retryable: true },
@@ -100,7 +102,7 @@ function excerpt(body: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}…` : line || '(empty body)';
 }
 
-/** A URL without user:password. */
+/** A URL without user:password (also when the password holds `@`, `#` or `/`). */
 function redactUrl(href: string): string {
-  return href.replace(/\/\/[^/@\s]*@/, '//***@');
+  return redactUrlUserinfo(href);
 }

@@ -32,6 +32,16 @@ export function checkPluginShape(plugin: { kind?: unknown; name?: unknown }, lab
       details: { plugin: label },
     });
   }
+  const declared = (plugin as { options?: unknown }).options;
+  if (declared !== undefined && !(Array.isArray(declared) && declared.every((k) => typeof k === 'string'))) {
+    throw new VecdexError(
+      'PLUGIN_INVALID',
+      `${label} is not a valid ${kind} plugin: "options" must be an array of option names`,
+      {
+        details: { plugin: label, member: 'options' },
+      },
+    );
+  }
   for (const [member, type] of REQUIRED[kind as (typeof KINDS)[number]]) {
     const value = (plugin as Record<string, unknown>)[member];
     const ok = type === 'array' ? Array.isArray(value) : typeof value === 'function';
