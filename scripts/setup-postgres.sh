@@ -11,7 +11,8 @@
 # so pgvector 0.8.0 is built from Debian trixie's source package (about 5 s). Idempotent: what
 # is installed already is not installed again.
 #
-# Environment: VECDEX_PG_PORT (first port to try, default 54329).
+# Environment: VECDEX_PG_PORT (first port to try, default 54329); VECDEX_APT_DIR (where to read the
+# Debian sources from, default /etc/apt: sources.list.d/debian.sources or the classic sources.list).
 set -euo pipefail
 
 PG_MAJOR=15
@@ -45,11 +46,12 @@ if [ ! -f "$EXT_DIR/vector.control" ]; then
   command -v dpkg-source >/dev/null || { apt_update; as_root apt-get install -y -qq --no-install-recommends dpkg-dev >&2; }
   src_list=/etc/apt/sources.list.d/vecdex-trixie-src.sources
   if [ ! -f "$src_list" ]; then
-    [ -f /etc/apt/sources.list.d/debian.sources ] || fail "/etc/apt/sources.list.d/debian.sources not found; add a deb-src entry for trixie main by hand"
-    # The first stanza of debian.sources, as a deb-src entry for trixie/main (same URIs and key).
-    awk 'BEGIN { RS=""; ORS="\n" } NR == 1 { print; exit }' /etc/apt/sources.list.d/debian.sources |
-      sed -e 's/^Types:.*/Types: deb-src/' -e 's/^Suites:.*/Suites: trixie/' -e 's/^Components:.*/Components: main/' |
-      as_root tee "$src_list" >/dev/null
+    # shellcheck source=scripts/apt-trixie-src.sh
+    . "$(dirname "${BASH_SOURCE[0]}")/apt-trixie-src.sh"
+    apt_dir="${VECDEX_APT_DIR:-/etc/apt}"
+    entry="$(trixie_src_entry "$apt_dir")" ||
+      fail "no Debian source found in $apt_dir/sources.list.d/debian.sources or $apt_dir/sources.list; add a deb-src entry for trixie main by hand"
+    printf '%s\n' "$entry" | as_root tee "$src_list" >/dev/null
     apt_updated=0
   fi
   apt_update

@@ -48,10 +48,19 @@ step "checking pnpm ${PNPM_VERSION}"
 have_pnpm() { command -v pnpm >/dev/null && [ "$(pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; }
 if ! have_pnpm; then
   echo "pnpm ${PNPM_VERSION} not found ($(command -v pnpm >/dev/null && pnpm --version 2>/dev/null || echo 'none')); installing with npm"
-  if ! npm install -g "pnpm@${PNPM_VERSION}" --no-fund --no-audit; then
+  # shellcheck source=scripts/retry.sh
+  . "$ROOT/scripts/retry.sh"
+  # Transient registry or file-system errors (ENOENT in npm's cache, a dropped connection) pass
+  # on a later attempt: three attempts each, with 2 s and 4 s pauses between them.
+  if ! retry 3 npm install -g "pnpm@${PNPM_VERSION}" --no-fund --no-audit; then
     echo "npm install -g failed; trying corepack"
-    corepack enable pnpm && corepack prepare "pnpm@${PNPM_VERSION}" --activate ||
-      fail "could not install pnpm ${PNPM_VERSION}" "Try: npm install -g pnpm@${PNPM_VERSION}"
+    retry 3 bash -c 'corepack enable pnpm && corepack prepare "pnpm@$1" --activate' _ "$PNPM_VERSION" ||
+      fail "could not install pnpm ${PNPM_VERSION} (npm install -g and corepack both failed, 3 attempts each)" \
+        "If npm failed with ENOENT or EINTEGRITY: run 'npm cache verify' (or 'npm cache clean --force') and rerun this script." \
+        "If corepack said 'No compatible signature found': this corepack predates npm's current signing keys;" \
+        "  update it with 'npm install -g corepack@latest' and rerun, or install pnpm directly:" \
+        "  npm install -g pnpm@${PNPM_VERSION}" \
+        "Without network access to the npm registry, install pnpm ${PNPM_VERSION} by hand and put it on PATH."
   fi
   hash -r
   have_pnpm || fail "pnpm ${PNPM_VERSION} is still not on PATH after installing it" "PATH=$PATH"

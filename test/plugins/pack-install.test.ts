@@ -162,6 +162,34 @@ describe('packed packages installed into a fresh project', () => {
     expect(r.stderr).toContain('npm install vecdex-backend-not-installed');
   });
 
+  it('a CommonJS project require()s each packed package and uses it (Node >= 20.19)', async () => {
+    await writeFile(
+      path.join(project, 'use-from-cjs.cjs'),
+      `'use strict';
+const core = require('@vecdex/core');
+const kit = require('@vecdex/core/plugin-kit');
+const sqlitevec = require('@vecdex/backend-sqlitevec');
+const cli = require('vecdex');
+const err = new core.VecdexError('INVALID_ARGUMENT', 'from CommonJS');
+console.log(JSON.stringify({
+  vecdexError: core.isVecdexError(err) && err.code,
+  metric: core.isMetric('cosine'),
+  sha256: kit.sha256(Buffer.from('abc')),
+  sqlitevec: typeof sqlitevec.SQLITEVEC_CAPABILITIES,
+  program: typeof cli.buildProgram,
+}));
+`,
+    );
+    const { stdout, stderr } = await run(process.execPath, ['use-from-cjs.cjs'], { cwd: project, env: cleanEnv() });
+    expect(JSON.parse(stdout), stderr).toEqual({
+      vecdexError: 'INVALID_ARGUMENT',
+      metric: true,
+      sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      sqlitevec: 'object',
+      program: 'function',
+    });
+  });
+
   it("both conformance suites run from the installed @vecdex/core/testing with the project's own vitest", async () => {
     await writeFile(
       path.join(project, 'conformance.test.mjs'),
