@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,8 +103,9 @@ describe('backup and restore on sqlite-vec', () => {
     }
     const again = await vecdexOk(cwd, ['backup', file]);
     expect(again.stdout).toMatch(/backed up the store to/);
+    // A killed backup may leave its scratch file (never a half-written target); the next one removes it.
     const leftovers = (await readdir(dir)).filter((f) => f.includes('.partial-'));
-    expect(leftovers.length, 'a killed backup may leave its scratch file, never the target').toBeLessThanOrEqual(1);
+    expect(leftovers, 'scratch files of dead backups are removed').toEqual([]);
 
     await vecdexOk(cwd, ['delete', 'big', '--filter', '{"x": {"$exists": false}}', '--yes']);
     const refused = await vecdex(cwd, ['restore', file]);
@@ -114,4 +115,19 @@ describe('backup and restore on sqlite-vec', () => {
     const info = JSON.parse((await vecdexOk(cwd, ['collections', 'info', 'big', '--json'])).stdout);
     expect(info.count).toBe(120_000);
   }, 180_000);
+
+  it('removes scratch files a dead backup left, not those of a live one', async () => {
+    const vx = await open(path.join(dir, 'scratch.db'));
+    try {
+      const target = path.join(dir, 'scratch-copy.db');
+      const dead = `${target}.partial-999999-x`;
+      const live = `${target}.partial-${process.pid}-y`;
+      for (const f of [dead, `${dead}-journal`, live]) await writeFile(f, 'x');
+      await vx.backup(target);
+      const left = (await readdir(dir)).filter((f) => f.startsWith('scratch-copy.db.partial-'));
+      expect(left).toEqual([path.basename(live)]);
+    } finally {
+      await vx.close();
+    }
+  });
 });
