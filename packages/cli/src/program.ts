@@ -14,6 +14,7 @@ import { registerInit } from './commands/init.js';
 import { registerPruneTombstones } from './commands/prune-tombstones.js';
 import { registerCompact } from './commands/compact.js';
 import { registerBackup } from './commands/backup.js';
+import { registerImportLlm } from './commands/import-llm.js';
 import { registerSearch } from './commands/search.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
@@ -65,6 +66,7 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerPruneTombstones(program, io);
   registerCompact(program, io);
   registerBackup(program, io);
+  registerImportLlm(program, io);
   registerCache(program, io);
   registerConfig(program, io);
   return program;

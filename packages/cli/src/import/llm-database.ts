@@ -1,0 +1,114 @@
+import { CliError } from '../cli-error.js';
+
+/** The part of better-sqlite3 used here (its own types are not imported: see STYLE.md). */
+interface Statement {
+  all(...params: unknown[]): Record<string, unknown>[];
+  iterate(...params: unknown[]): IterableIterator<Record<string, unknown>>;
+}
+interface Database {
+  prepare(sql: string): Statement;
+  close(): void;
+}
+type DatabaseCtor = new (file: string, options: { readonly: boolean; fileMustExist: boolean }) => Database;
+
+/** One collection of a `simonw/llm` embeddings database (its `collections` table). */
+export interface LlmCollection {
+  id: number;
+  name: string;
+  model: string;
+}
+
+/** One row of its `embeddings` table, decoded. */
+export interface LlmEmbedding {
+  id: string;
+  vector: Float32Array;
+  content: string | null;
+  /** `md5:<hex>` of the content, as llm stored it (null when it stored none). */
+  contentHash: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+/**
+ * A `simonw/llm` embeddings database (llm/embeddings_migrations.py, m001–m005): `collections(id,
+ * name, model)` and `embeddings(collection_id, id, embedding BLOB of little-endian float32,
+ * content, content_blob, content_hash BLOB md5, metadata JSON text, updated)`, read-only.
+ */
+export class LlmDatabase {
+  readonly #db: Database;
+  readonly file: string;
+
+  private constructor(db: Database, file: string) {
+    this.#db = db;
+    this.file = file;
+  }
+
+  static async open(file: string): Promise<LlmDatabase> {
+    let Ctor: DatabaseCtor;
+    try {
+      const pkg = 'better-sqlite3';
+      Ctor = ((await import(pkg)) as { default: DatabaseCtor }).default;
+    } catch (err) {
+      throw new CliError('MISSING_NATIVE_DEPENDENCY', `better-sqlite3 failed to load: ${(err as Error).message}`, { cause: err });
+    }
+    let db: Database;
+    try {
+      db = new Ctor(file, { readonly: true, fileMustExist: true });
+      db.prepare('SELECT id, name, model FROM collections LIMIT 0').all();
+      db.prepare('SELECT collection_id, id, embedding, content, content_hash, metadata FROM embeddings LIMIT 0').all();
+    } catch (err) {
+      throw new CliError('IMPORT_FORMAT', `${file} is not an llm embeddings database: ${(err as Error).message}`, {
+        hint: 'llm keeps it at $(llm embed-db path) or ~/.config/io.datasette.llm/embeddings.db',
+        cause: err,
+      });
+    }
+    return new LlmDatabase(db, file);
+  }
+
+  collections(): LlmCollection[] {
+    return this.#db.prepare('SELECT id, name, model FROM collections ORDER BY name').all() as unknown as LlmCollection[];
+  }
+
+  count(collection: LlmCollection): number {
+    const [row] = this.#db.prepare('SELECT count(*) AS n FROM embeddings WHERE collection_id = ?').all(collection.id);
+    return Number(row?.n ?? 0);
+  }
+
+  /** Rows of one collection in id order, decoded. */
+  *embeddings(collection: LlmCollection): Generator<LlmEmbedding> {
+    const rows = this.#db
+      .prepare('SELECT id, embedding, content, content_hash, metadata FROM embeddings WHERE collection_id = ? ORDER BY id')
+      .iterate(collection.id);
+    for (const row of rows) {
+      const id = String(row.id);
+      const blob = row.embedding as Uint8Array | null;
+      if (blob === null || blob.byteLength % 4 !== 0 || blob.byteLength === 0) {
+        throw new CliError('IMPORT_FORMAT', `${this.file}: embedding of "${id}" in "${collection.name}" is not a float32 array`);
+      }
+      const vector = new Float32Array(blob.byteLength / 4);
+      const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+      for (let i = 0; i < vector.length; i++) vector[i] = view.getFloat32(i * 4, true);
+      const hash = row.content_hash as Uint8Array | null;
+      let metadata: Record<string, unknown> | null = null;
+      if (typeof row.metadata === 'string' && row.metadata !== '') {
+        try {
+          const parsed = JSON.parse(row.metadata) as unknown;
+          metadata =
+            parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+        } catch {
+          throw new CliError('IMPORT_FORMAT', `${this.file}: metadata of "${id}" in "${collection.name}" is not JSON`);
+        }
+      }
+      yield {
+        id,
+        vector,
+        content: typeof row.content === 'string' ? row.content : null,
+        contentHash: hash === null ? null : `md5:${Buffer.from(hash).toString('hex')}`,
+        metadata,
+      };
+    }
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
