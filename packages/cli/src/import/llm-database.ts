@@ -57,7 +57,7 @@ export class LlmDatabase {
       db.prepare('SELECT collection_id, id, embedding, content, content_hash, metadata FROM embeddings LIMIT 0').all();
     } catch (err) {
       throw new CliError('IMPORT_FORMAT', `${file} is not an llm embeddings database: ${(err as Error).message}`, {
-        hint: 'llm keeps it at $(llm embed-db path) or ~/.config/io.datasette.llm/embeddings.db',
+        hint: '`llm collections path` prints where llm keeps it (usually ~/.config/io.datasette.llm/embeddings.db)',
         cause: err,
       });
     }
