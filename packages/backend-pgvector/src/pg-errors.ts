@@ -46,7 +46,12 @@ export function toVecdexError(err: unknown, server: ServerLabel, statementTimeou
       { cause: err, details },
     );
   }
-  if (LOST_CODES.has(code) || /Connection terminated|connection.*(closed|ended)|terminating connection/i.test(message)) {
+  if (
+    LOST_CODES.has(code) ||
+    /Connection terminated|connection.*(closed|ended)|terminating connection|Client has encountered a connection error/i.test(
+      message,
+    )
+  ) {
     return new VecdexError(
       'BACKEND_FAILURE',
       `lost the connection to ${where} (${message}); the transaction in flight was rolled back by the server, so nothing of this call was stored. Check that the server is up and retry`,
