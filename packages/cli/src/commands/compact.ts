@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { contextFor } from '../cli-context.js';
 import type { CliIo } from '../cli-io.js';
 import { withStore } from '../open-store.js';
-import { formatBytes, formatCount } from '../output/format-table.js';
+import { formatBytes, plural } from '../output/format-table.js';
 
 /**
  * `vecdex compact`: give the space of deleted items and collections back (indexes holding
@@ -18,7 +18,7 @@ export function registerCompact(program: Command, io: CliIo): void {
       const r = await withStore(ctx, (vx) => vx.compact());
       ctx.out.done(r, () => {
         const rebuilt = r.indexesRebuilt.length > 0 ? `; rebuilt ${r.indexesRebuilt.join(', ')}` : '';
-        return `compacted the store: ${formatBytes(r.bytesBefore)} -> ${formatBytes(r.bytesAfter)} (pruned ${formatCount(r.tombstonesPruned)} tombstone${r.tombstonesPruned === 1 ? '' : 's'}${rebuilt})`;
+        return `compacted the store: ${formatBytes(r.bytesBefore)} -> ${formatBytes(r.bytesAfter)} (pruned ${plural(r.tombstonesPruned, 'tombstone')}${rebuilt})`;
       });
     });
 }

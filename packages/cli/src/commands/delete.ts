@@ -5,7 +5,7 @@ import { contextFor } from '../cli-context.js';
 import { CliError, UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { withStore } from '../open-store.js';
-import { formatCount } from '../output/format-table.js';
+import { formatCount, plural } from '../output/format-table.js';
 import { confirm } from '../confirm.js';
 import { jsonOption } from '../parse-args.js';
 import type { Filter } from '@vecdex/core';
@@ -37,7 +37,7 @@ export function registerDelete(program: Command, io: CliIo): void {
         await withStore(ctx, async (vx) => {
           const c = vx.collection(collection);
           const matching = await c.delete({ filter, dryRun: true });
-          const items = (n: number) => `${formatCount(n)} item${n === 1 ? '' : 's'}`;
+          const items = (n: number) => plural(n, 'item');
           if (opts.dryRun === true || matching === 0) {
             ctx.out.done({ collection, matching, deleted: 0, dryRun: opts.dryRun === true }, () =>
               matching === 0
@@ -69,7 +69,7 @@ export function registerDelete(program: Command, io: CliIo): void {
       const deleted = await withStore(ctx, (vx) => vx.collection(collection).delete(all));
       ctx.out.done({ collection, requested, deleted }, () => {
         const missing = requested - deleted;
-        return `deleted ${formatCount(deleted)} item${deleted === 1 ? '' : 's'} from "${collection}"${missing > 0 ? ` (${formatCount(missing)} not found)` : ''}`;
+        return `deleted ${plural(deleted, 'item')} from "${collection}"${missing > 0 ? ` (${formatCount(missing)} not found)` : ''}`;
       });
     });
 }

@@ -10,6 +10,7 @@ import {
   validateCollectionSpec,
 } from '@vecdex/core';
 import { CliError } from '../cli-error.js';
+import { plural } from '../output/format-table.js';
 import type { Progress } from '../progress.js';
 import { type ImportFormat, type ReaderOptions, detectFormat, readRecords } from './import-format.js';
 import { type ImportRecord, type RecordLocation, describeLocation, locateError } from './import-record.js';
@@ -144,11 +145,6 @@ function interrupted(written: number, read: number, file: string, total: number 
     exitCode: 130,
     hint: 'run the same command again to finish: items are upserted by id, so records already written are replaced, not duplicated',
   });
-}
-
-/** `1 item`, `2 items`. */
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function normalizeAt(

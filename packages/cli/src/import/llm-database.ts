@@ -1,15 +1,5 @@
 import { CliError } from '../cli-error.js';
-
-/** The part of better-sqlite3 used here (its own types are not imported: see STYLE.md). */
-interface Statement {
-  all(...params: unknown[]): Record<string, unknown>[];
-  iterate(...params: unknown[]): IterableIterator<Record<string, unknown>>;
-}
-interface Database {
-  prepare(sql: string): Statement;
-  close(): void;
-}
-type DatabaseCtor = new (file: string, options: { readonly: boolean; fileMustExist: boolean }) => Database;
+import { type SqliteDatabase, loadSqlite } from '../load-sqlite.js';
 
 /** One collection of a `simonw/llm` embeddings database (its `collections` table). */
 export interface LlmCollection {
@@ -34,23 +24,17 @@ export interface LlmEmbedding {
  * content, content_blob, content_hash BLOB md5, metadata JSON text, updated)`, read-only.
  */
 export class LlmDatabase {
-  readonly #db: Database;
+  readonly #db: SqliteDatabase;
   readonly file: string;
 
-  private constructor(db: Database, file: string) {
+  private constructor(db: SqliteDatabase, file: string) {
     this.#db = db;
     this.file = file;
   }
 
   static async open(file: string): Promise<LlmDatabase> {
-    let Ctor: DatabaseCtor;
-    try {
-      const pkg = 'better-sqlite3';
-      Ctor = ((await import(pkg)) as { default: DatabaseCtor }).default;
-    } catch (err) {
-      throw new CliError('MISSING_NATIVE_DEPENDENCY', `better-sqlite3 failed to load: ${(err as Error).message}`, { cause: err });
-    }
-    let db: Database;
+    const Ctor = await loadSqlite();
+    let db: SqliteDatabase;
     try {
       db = new Ctor(file, { readonly: true, fileMustExist: true });
       db.prepare('SELECT id, name, model FROM collections LIMIT 0').all();

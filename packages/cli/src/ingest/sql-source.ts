@@ -1,42 +1,23 @@
 import type { IngestRecord, JsonValue } from '@vecdex/core';
 import { CliError, UsageError } from '../cli-error.js';
+import { type SqliteDatabase, type SqliteStatement, loadSqlite } from '../load-sqlite.js';
 import { type ColumnChoice, type TextSource, recordFromRow, requireColumns } from './text-source.js';
-
-/** The part of better-sqlite3 used here (its own types are not imported: see STYLE.md). */
-interface Statement {
-  readonly reader: boolean;
-  columns(): { name: string }[];
-  iterate(): IterableIterator<Record<string, unknown>>;
-  get(): Record<string, unknown> | undefined;
-}
-interface Database {
-  prepare(sql: string): Statement;
-  close(): void;
-}
-type DatabaseCtor = new (file: string, options: { readonly: boolean; fileMustExist: boolean }) => Database;
 
 /**
  * Rows of a query against a SQLite database, opened read-only (`--sql "SELECT id, body AS
  * content, lang FROM notes" --database notes.db`). Only statements that return rows are run.
  */
 export async function sqlSource(sql: string, database: string, choice: ColumnChoice): Promise<TextSource> {
-  let Ctor: DatabaseCtor;
-  try {
-    // A variable specifier: only the structural types above are used, not the library's own.
-    const pkg = 'better-sqlite3';
-    Ctor = ((await import(pkg)) as { default: DatabaseCtor }).default;
-  } catch (err) {
-    throw new CliError('MISSING_NATIVE_DEPENDENCY', `better-sqlite3 failed to load: ${(err as Error).message}`, { cause: err });
-  }
+  const Ctor = await loadSqlite();
   const query = sql.trim().replace(/;+\s*$/, '');
-  const open = (): Database => {
+  const open = (): SqliteDatabase => {
     try {
       return new Ctor(database, { readonly: true, fileMustExist: true });
     } catch (err) {
       throw new CliError('IMPORT_FORMAT', `cannot open SQLite database ${database}: ${(err as Error).message}`, { cause: err });
     }
   };
-  const prepare = (db: Database, text: string): Statement => {
+  const prepare = (db: SqliteDatabase, text: string): SqliteStatement => {
     try {
       return db.prepare(text);
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { SearchPlan } from '@vecdex/core';
 import type { CliContext } from '../cli-context.js';
 import { filterHints } from './filter-hints.js';
-import { formatFields } from './format-table.js';
+import { formatFields, plural } from './format-table.js';
 
 /** The plan as `--explain` prints it. */
 export function formatPlan(plan: SearchPlan): string {
@@ -20,7 +20,7 @@ export function formatPlan(plan: SearchPlan): string {
 function describePending(plan: SearchPlan): string {
   if (plan.pending > 0) return `${plan.pending} (changes the index had not applied yet)`;
   const synced = plan.synced ?? 0;
-  if (synced > 0) return `0 (synced ${synced} change${synced === 1 ? '' : 's'} into the index before answering)`;
+  if (synced > 0) return `0 (synced ${plural(synced, 'change')} into the index before answering)`;
   return '0';
 }
 
