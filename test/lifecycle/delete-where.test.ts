@@ -3,54 +3,12 @@
  * own `deleteWhere`), and through core's fallback for a backend without it; a tombstone per item
  * in the change feed; `dryRun` counts; an empty or invalid filter deletes nothing.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { PgVectorBackend } from '@vecdex/backend-pgvector';
-import sqlitevec from '@vecdex/backend-sqlitevec';
-import { type StorageBackend, type Vecdex, openVecdex } from '@vecdex/core';
+import type { StorageBackend, Vecdex } from '@vecdex/core';
 import { expectVecdexError } from '@vecdex/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PG_URL, cleanupStores, pgStore, sqliteStore } from './stores.js';
 
-const PG_URL = process.env.VECDEX_TEST_PG_URL?.trim() || undefined;
-if (PG_URL === undefined && process.env.VECDEX_REQUIRE_PG === '1') {
-  throw new Error('VECDEX_REQUIRE_PG=1 but VECDEX_TEST_PG_URL is not set: eval "$(bash scripts/setup-postgres.sh)" first');
-}
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function sqliteStore(): Promise<Vecdex> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'vecdex-delete-where-'));
-  const vx = await openVecdex({
-    config: { backend: { use: sqlitevec, options: { path: path.join(dir, 'v.db') } } },
-    cwd: dir,
-    env: {},
-  });
-  cleanups.push(async () => {
-    await vx.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return vx;
-}
-
-async function pgStore(): Promise<Vecdex> {
-  const schema = `vdx_delwhere_${process.pid}_${Date.now().toString(36)}`;
-  const vx = await openVecdex({
-    config: {},
-    env: { VECDEX_BACKEND: 'pgvector', VECDEX_DB_URL: PG_URL, VECDEX_PG_SCHEMA: schema },
-    cwd: here,
-  });
-  cleanups.push(async () => {
-    await (vx.backend as PgVectorBackend).pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await vx.close();
-  });
-  return vx;
-}
+afterAll(cleanupStores);
 
 /** The sqlite-vec store seen through a backend without `deleteWhere`: core's fallback runs. */
 async function fallbackStore(): Promise<Vecdex> {

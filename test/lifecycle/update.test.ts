@@ -3,64 +3,17 @@
  * sending vectors, vectors kept bit for bit, one change each in the feed, an index applying it
  * without a rebuild; on sqlite-vec and pgvector.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { PgVectorBackend } from '@vecdex/backend-pgvector';
-import sqlitevec from '@vecdex/backend-sqlitevec';
-import { type Vecdex, openVecdex } from '@vecdex/core';
+import type { Vecdex } from '@vecdex/core';
 import { expectVecdexError } from '@vecdex/core/testing';
 import hnswlib from '@vecdex/index-hnswlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PG_URL, cleanupStores, pgStore, sqliteStore } from './stores.js';
 
-const PG_URL = process.env.VECDEX_TEST_PG_URL?.trim() || undefined;
-if (PG_URL === undefined && process.env.VECDEX_REQUIRE_PG === '1') {
-  throw new Error('VECDEX_REQUIRE_PG=1 but VECDEX_TEST_PG_URL is not set: eval "$(bash scripts/setup-postgres.sh)" first');
-}
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-async function sqliteStore(): Promise<Vecdex> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'vecdex-update-'));
-  const vx = await openVecdex({
-    config: {
-      backend: { use: sqlitevec, options: { path: path.join(dir, 'v.db') } },
-      plugins: [hnswlib],
-      dataDir: path.join(dir, 'data'),
-    },
-    cwd: dir,
-    env: {},
-  });
-  cleanups.push(async () => {
-    await vx.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return vx;
-}
-
-async function pgStore(): Promise<Vecdex> {
-  const schema = `vdx_update_${process.pid}_${Date.now().toString(36)}`;
-  const dir = await mkdtemp(path.join(tmpdir(), 'vecdex-update-pg-'));
-  const vx = await openVecdex({
-    config: { plugins: [hnswlib], dataDir: dir },
-    env: { VECDEX_BACKEND: 'pgvector', VECDEX_DB_URL: PG_URL, VECDEX_PG_SCHEMA: schema },
-    cwd: here,
-  });
-  cleanups.push(async () => {
-    await (vx.backend as PgVectorBackend).pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await vx.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return vx;
-}
+afterAll(cleanupStores);
 
 const STORES: [string, () => Promise<Vecdex>, boolean][] = [
-  ['sqlite-vec', sqliteStore, true],
-  ['pgvector', pgStore, PG_URL !== undefined],
+  ['sqlite-vec', () => sqliteStore({ plugins: [hnswlib] }), true],
+  ['pgvector', () => pgStore({ plugins: [hnswlib] }), PG_URL !== undefined],
 ];
 
 for (const [name, open, available] of STORES) {

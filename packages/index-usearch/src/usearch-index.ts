@@ -249,8 +249,9 @@ export class UsearchIndex implements VectorIndex {
 
   stats(): IndexStats {
     const labels = this.#labels;
+    const needsCompaction = this.needsCompaction();
     return {
-      ...(this.needsCompaction()
+      ...(needsCompaction
         ? { rebuildReason: `${this.#removedSinceBuild} removals since the build (usearch does not repair its graph)` }
         : {}),
       items: labels.live,
@@ -265,7 +266,7 @@ export class UsearchIndex implements VectorIndex {
       dtype: this.#params.dtype,
       threads: this.#params.threads,
       compactThreshold: this.#params.compactThreshold,
-      needsCompaction: this.needsCompaction(),
+      needsCompaction,
       generation: this.#generation,
       lastLoadProblem: this.#lastLoadProblem,
       ...(this.#cursor !== undefined ? { cursor: this.#cursor } : {}),
