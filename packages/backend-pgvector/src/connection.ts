@@ -2,6 +2,7 @@ import pg from 'pg';
 import { VecdexError } from '@vecdex/core';
 import { isQueryTimeout, toVecdexError, type ServerLabel } from './pg-errors.js';
 import type { ResolvedPgVectorOptions } from './pgvector-options.js';
+import { ReplicaRouter } from './replicas/replica-router.js';
 
 /** A pooled client, as the stores use it. */
 export type PgClient = pg.PoolClient;
@@ -21,24 +22,61 @@ export class PgConnection {
   readonly server: ServerLabel;
   #closed = false;
 
+  /** Where reads go when `replicas` are configured; null without replicas. */
+  readonly replicas: ReplicaRouter | null;
+
   constructor(readonly options: ResolvedPgVectorOptions) {
-    const config: pg.PoolConfig = {
-      max: options.maxConnections,
-      connectionTimeoutMillis: options.connectionTimeoutMs,
-      application_name: options.applicationName,
-      keepAlive: options.keepAlive,
-      keepAliveInitialDelayMillis: options.keepAliveInitialDelayMs,
-      // Idle pooled connections do not keep the process alive (a CLI run ends when its work does).
-      allowExitOnIdle: true,
-    };
-    if (options.connectionString !== null) config.connectionString = options.connectionString;
-    if (options.statementTimeoutMs > 0) config.statement_timeout = options.statementTimeoutMs;
-    if (options.queryTimeoutMs > 0) config.query_timeout = options.queryTimeoutMs;
-    this.pool = new pg.Pool(config);
+    this.pool = new pg.Pool(poolConfig(options, options.connectionString));
     // An idle client whose server went away emits 'error'; unhandled, it would end the process
     // (node-postgres#2386). The pool drops that client; the next call connects again.
     this.pool.on('error', () => undefined);
     this.server = serverLabel(options.connectionString);
+    this.replicas =
+      options.replicas.length === 0
+        ? null
+        : new ReplicaRouter(
+            options.replicas.map((url) => {
+              const pool = new pg.Pool(poolConfig(options, url));
+              pool.on('error', () => undefined);
+              const l = serverLabel(url);
+              return { pool, label: `${l.host}:${l.port}/${l.database}` };
+            }),
+            { maxLagMs: options.replicaMaxLagMs, retryMs: options.replicaRetryMs },
+          );
+  }
+
+  /**
+   * A read transaction that a replica may answer (searches, item reads): on a replica that has
+   * replayed this instance's writes, else on the primary. See `ReplicaRouter`.
+   */
+  async replicaRead<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    if (this.replicas === null) return this.transaction(fn, 'read');
+    return this.replicas.read(
+      (client) => readTransactionOn(client, fn),
+      () => this.transaction(fn, 'read'),
+    );
+  }
+
+  /** A client for statements of the caller's own (native index searches), replica or primary as `replicaRead`. */
+  async withReadClient<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    const onPrimary = async () => {
+      const client = await this.pool.connect();
+      try {
+        const result = await fn(client);
+        client.release();
+        return result;
+      } catch (err) {
+        // A client that failed mid-statement is not reused (node-postgres#3399): destroy it.
+        client.release(err instanceof Error ? err : true);
+        throw err;
+      }
+    };
+    return this.replicas === null ? onPrimary() : this.replicas.read(fn, onPrimary);
+  }
+
+  /** After a write of this instance: remember the primary's WAL position (read-your-writes). No-op without replicas. */
+  async wrote(): Promise<void> {
+    await this.replicas?.afterWrite(this.pool);
   }
 
   /** Settings for a connection of its own outside the pool (the catalog cache's listener). */
@@ -149,7 +187,38 @@ export class PgConnection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.replicas?.close();
     await this.pool.end();
+  }
+}
+
+/** Pool settings for one server (the primary or a replica). */
+function poolConfig(options: ResolvedPgVectorOptions, connectionString: string | null): pg.PoolConfig {
+  const config: pg.PoolConfig = {
+    max: options.maxConnections,
+    connectionTimeoutMillis: options.connectionTimeoutMs,
+    application_name: options.applicationName,
+    keepAlive: options.keepAlive,
+    keepAliveInitialDelayMillis: options.keepAliveInitialDelayMs,
+    // Idle pooled connections do not keep the process alive (a CLI run ends when its work does).
+    allowExitOnIdle: true,
+  };
+  if (connectionString !== null) config.connectionString = connectionString;
+  if (options.statementTimeoutMs > 0) config.statement_timeout = options.statementTimeoutMs;
+  if (options.queryTimeoutMs > 0) config.query_timeout = options.queryTimeoutMs;
+  return config;
+}
+
+/** A REPEATABLE READ READ ONLY transaction on a client the caller releases (a replica's). */
+async function readTransactionOn<T>(client: PgClient, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
   }
 }
 

@@ -22,6 +22,8 @@ export { PgVectorBackend } from './pgvector-backend.js';
 export type { PgVectorOptions, ResolvedPgVectorOptions, InsertPath } from './pgvector-options.js';
 export { pgVectorOptionsFromEnv, resolvePgVectorOptions, DEFAULT_SCHEMA } from './pgvector-options.js';
 export type { PgNativeAccess, PgCollectionTable, PgVectorType } from './native-access.js';
+export type { ReplicaRouting } from './replicas/replica-router.js';
+export type { ReplicaStats, SkipReason } from './replicas/replica.js';
 export { SCHEMA_VERSION } from './migrations.js';
 export { MAX_VECTOR_DIMENSIONS, MAX_HALFVEC_DIMENSIONS, METRIC_OPERATORS } from './schema.js';
 export { compileFilter } from './filter-sql.js';
@@ -43,7 +45,7 @@ export async function createPgVectorBackend(options: PgVectorOptions = {}): Prom
   }
 }
 
-/** The plugin: `backend: 'pgvector'` in a vecdex config. Env: `VECDEX_DB_URL`, `VECDEX_PG_SCHEMA`, PG*. */
+/** The plugin: `backend: 'pgvector'` in a vecdex config. Env: `VECDEX_DB_URL`, `VECDEX_PG_SCHEMA`, `VECDEX_DB_REPLICAS`, PG*. */
 export default definePlugin({
   kind: 'backend',
   name: 'pgvector',
@@ -56,6 +58,9 @@ export default definePlugin({
     'insertPath',
     'applicationName',
     'catalogCache',
+    'replicas',
+    'replicaMaxLagMs',
+    'replicaRetryMs',
     'clock',
   ],
   optionsFromEnv: pgVectorOptionsFromEnv,

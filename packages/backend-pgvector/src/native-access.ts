@@ -38,4 +38,10 @@ export interface PgNativeAccess {
    * to `params` (`$n` placeholders continue from `params.length`).
    */
   compileFilter(filter: FilterNode, params: unknown[]): string;
+  /**
+   * Run read-only statements on a client the backend picks: a replica that has replayed this
+   * instance's writes when `replicas` are configured, else the primary. The client is released
+   * afterwards (destroyed when `fn` threw); `fn` must not keep it.
+   */
+  withReadClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
 }

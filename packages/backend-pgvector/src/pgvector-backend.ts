@@ -34,6 +34,7 @@ import { KeywordSearch } from './keyword-search.js';
 import type { PgCollectionTable, PgNativeAccess } from './native-access.js';
 import { nativeIndexPlugins } from './native-index/index.js';
 import type { ResolvedPgVectorOptions } from './pgvector-options.js';
+import type { ReplicaRouting } from './replicas/replica-router.js';
 import { MAX_HALFVEC_DIMENSIONS, type SchemaNames } from './schema.js';
 
 /**
@@ -111,6 +112,18 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     });
   }
 
+  withReadClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#conn.withReadClient(fn);
+  }
+
+  /**
+   * Where reads went, per replica (served, skipped and why, lag at the last probe, state) and how
+   * many fell back to the primary; null without `replicas`.
+   */
+  replicaStats(): ReplicaRouting | null {
+    return this.#conn.replicas?.stats() ?? null;
+  }
+
   compileFilter(filter: FilterNode, params: unknown[]): string {
     return compileFilter(filter, params, escapeIdentifier('metadata'));
   }
@@ -154,9 +167,22 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   /** A change to the collections table: this process's cache is emptied whatever happened. */
   async #changingCatalog<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await this.#conn.guard(fn);
+      return await this.#writing(fn);
     } finally {
       this.#catalog?.invalidate();
+    }
+  }
+
+  /**
+   * A write on the primary; afterwards (even after a failure: a connection lost during COMMIT
+   * leaves unknown whether it committed) its WAL position is recorded, so this instance's next
+   * reads go only to replicas that have replayed it.
+   */
+  async #writing<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.#conn.guard(fn);
+    } finally {
+      if (!this.#conn.closed) await this.#conn.wrote();
     }
   }
 
@@ -169,7 +195,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
    */
   async upsert(collection: string, items: readonly NormalizedItem[]): Promise<void> {
     const path = this.#options.insertPath;
-    await this.#conn.guard(() =>
+    await this.#writing(() =>
       this.#conn.transaction(
         async (client) => {
           const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
@@ -185,15 +211,15 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
 
   async get(collection: string, ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
     return this.#conn.guard(() =>
-      this.#conn.transaction(async (client) => {
+      this.#conn.replicaRead(async (client) => {
         const c = await this.#collections.require(collection, client);
         return ids.length === 0 ? [] : this.#items.get(client, c, ids, options.vectors ?? true);
-      }, 'read'),
+      }),
     );
   }
 
   async delete(collection: string, ids: readonly string[]): Promise<number> {
-    return this.#conn.guard(() =>
+    return this.#writing(() =>
       this.#conn.transaction(async (client) => {
         const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
         if (ids.length === 0) return 0;
@@ -237,7 +263,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   }
 
   async deleteWhere(collection: string, filter: FilterNode): Promise<number> {
-    return this.#conn.guard(() =>
+    return this.#writing(() =>
       this.#conn.transaction(async (client) => {
         const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
         return this.#items.deleteWhere(client, c, filter, await this.#feed.nextModified(client));
@@ -247,9 +273,8 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
 
   async count(collection: string, filter?: FilterNode | null): Promise<number> {
     return this.#conn.guard(() =>
-      this.#conn.transaction(
-        async (client) => this.#items.count(client, await this.#collections.require(collection, client), filter),
-        'read',
+      this.#conn.replicaRead(async (client) =>
+        this.#items.count(client, await this.#collections.require(collection, client), filter),
       ),
     );
   }
@@ -280,18 +305,16 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
 
   async searchExact(request: ExactSearchRequest): Promise<SearchHit[]> {
     return this.#conn.guard(() =>
-      this.#conn.transaction(
-        async (client) => this.#search.search(client, await this.#resolve(client, request.collections), request),
-        'read',
+      this.#conn.replicaRead(async (client) =>
+        this.#search.search(client, await this.#resolve(client, request.collections), request),
       ),
     );
   }
 
   async searchKeyword(request: KeywordSearchRequest): Promise<KeywordHit[]> {
     return this.#conn.guard(() =>
-      this.#conn.transaction(
-        async (client) => this.#keyword.search(client, await this.#resolve(client, request.collections), request),
-        'read',
+      this.#conn.replicaRead(async (client) =>
+        this.#keyword.search(client, await this.#resolve(client, request.collections), request),
       ),
     );
   }

@@ -51,6 +51,18 @@ export interface PgVectorOptions {
    */
   catalogCache?: boolean;
   /**
+   * Streaming replicas (hot standbys of the primary) that take searches and item reads:
+   * `['postgres://me@replica1/app', ...]`. Writes, the change feed, the index catalog and scans
+   * stay on the primary. After a write, this instance reads from a replica only once it has
+   * replayed the write (read-your-writes), else from the primary. Environment:
+   * `VECDEX_DB_REPLICAS` (comma-separated URLs).
+   */
+  replicas?: string[];
+  /** A replica whose replay lags more than this, in ms, is skipped (default 10000). */
+  replicaMaxLagMs?: number;
+  /** How long a replica that failed is left alone before it is tried again, in ms (default 5000). */
+  replicaRetryMs?: number;
+  /**
    * Wall clock in ms (default `Date.now`). Only used for the human-readable `modified`/`createdAt`
    * fields; the change feed never depends on it. Injectable for tests.
    */
@@ -70,6 +82,9 @@ export interface ResolvedPgVectorOptions {
   insertPath: InsertPath;
   applicationName: string;
   catalogCache: boolean;
+  replicas: string[];
+  replicaMaxLagMs: number;
+  replicaRetryMs: number;
   clock: () => number;
 }
 
@@ -78,6 +93,8 @@ export const DEFAULT_MAX_CONNECTIONS = 10;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 120_000;
 export const DEFAULT_KEEPALIVE_INITIAL_DELAY_MS = 10_000;
+export const DEFAULT_REPLICA_MAX_LAG_MS = 10_000;
+export const DEFAULT_REPLICA_RETRY_MS = 5_000;
 
 /** The longest delay a Node timer takes (about 24.8 days). */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -92,6 +109,13 @@ export function pgVectorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<PgVector
   if (url !== undefined && url.trim() !== '') out.connectionString = url.trim();
   const schema = env.VECDEX_PG_SCHEMA;
   if (schema !== undefined && schema.trim() !== '') out.schema = schema.trim();
+  const replicas = env.VECDEX_DB_REPLICAS;
+  if (replicas !== undefined && replicas.trim() !== '') {
+    out.replicas = replicas
+      .split(',')
+      .map((r) => r.trim())
+      .filter((r) => r !== '');
+  }
   return out;
 }
 
@@ -154,6 +178,26 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
   const catalogCache = o.catalogCache ?? true;
   if (typeof catalogCache !== 'boolean') invalid('catalogCache', 'true or false', catalogCache);
 
+  const replicas = o.replicas ?? [];
+  if (!Array.isArray(replicas)) invalid('replicas', 'a list of postgres:// URLs', replicas);
+  for (const [i, r] of (replicas as unknown[]).entries()) {
+    if (typeof r !== 'string' || !/^postgres(ql)?:\/\//.test(r.trim())) {
+      invalid(
+        `replicas[${i}]`,
+        'a URL starting with postgres:// or postgresql://',
+        typeof r === 'string' ? 'another kind of string' : r,
+      );
+    }
+  }
+
+  const replicaMaxLagMs = o.replicaMaxLagMs ?? DEFAULT_REPLICA_MAX_LAG_MS;
+  if (!isInt(replicaMaxLagMs) || replicaMaxLagMs < 0)
+    invalid('replicaMaxLagMs', 'a non-negative integer (milliseconds)', replicaMaxLagMs);
+
+  const replicaRetryMs = o.replicaRetryMs ?? DEFAULT_REPLICA_RETRY_MS;
+  if (!isInt(replicaRetryMs) || replicaRetryMs < 0)
+    invalid('replicaRetryMs', 'a non-negative integer (milliseconds)', replicaRetryMs);
+
   const clock = o.clock ?? Date.now;
   if (typeof clock !== 'function') invalid('clock', 'a function returning milliseconds', clock);
 
@@ -169,6 +213,9 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
     insertPath,
     applicationName,
     catalogCache,
+    replicas: (replicas as string[]).map((r) => r.trim()),
+    replicaMaxLagMs,
+    replicaRetryMs,
     clock: clock as () => number,
   };
 }

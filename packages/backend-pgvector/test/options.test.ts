@@ -50,6 +50,19 @@ describe('pgvector options', () => {
     expect(configError({ clock: 5 }).option).toBe('clock');
     expect(configError({ applicationName: '' }).option).toBe('applicationName');
     expect(configError({ applicationName: 'x\n' }).option).toBe('applicationName');
+    expect(configError({ replicas: 'postgres://r' }).option).toBe('replicas');
+    expect(configError({ replicas: ['postgres://r', 'mysql://u:hunter2@r'] }).option).toBe('replicas[1]');
+    expect(configError({ replicas: ['postgres://r', 'mysql://u:hunter2@r'] }).message).not.toContain('hunter2');
+    expect(configError({ replicaMaxLagMs: -1 }).option).toBe('replicaMaxLagMs');
+    expect(configError({ replicaRetryMs: 0.5 }).option).toBe('replicaRetryMs');
+  });
+
+  it('reads VECDEX_DB_REPLICAS as comma-separated URLs, and defaults to no replicas', () => {
+    expect(pgVectorOptionsFromEnv({ VECDEX_DB_REPLICAS: ' postgres://a/d , postgres://b/d,' })).toEqual({
+      replicas: ['postgres://a/d', 'postgres://b/d'],
+    });
+    expect(resolvePgVectorOptions({})).toMatchObject({ replicas: [], replicaMaxLagMs: 10_000, replicaRetryMs: 5_000 });
+    expect(plugin.options).toContain('replicas');
   });
 
   it('never puts a connection string in an error message', () => {

@@ -38,8 +38,8 @@ export async function nativeSearch(input: NativeSearchInput): Promise<IndexHit[]
   const q = searchSql(input);
   const rows =
     q.params.length === 1
-      ? await oneRoundTrip(input.access.pool, q)
-      : await inTransaction(input.access.pool, q.begin, q.sql, q.params);
+      ? await input.access.withReadClient((client) => oneRoundTrip(client, q))
+      : await input.access.withReadClient((client) => inTransaction(client, q.begin, q.sql, q.params));
   const hits: IndexHit[] = [];
   for (const row of rows) {
     const hit = { collection: input.collection, id: String(row.id), distance: Number(row.distance) };
@@ -105,42 +105,28 @@ export function vectorLiteral(v: Float32Array): string {
  * `BEGIN; SET LOCAL ...; SELECT ...; COMMIT`, one round trip instead of three.
  */
 async function oneRoundTrip(
-  pool: pg.Pool,
+  client: pg.PoolClient,
   q: { begin: string; sql: string; params: unknown[] },
 ): Promise<{ id: unknown; distance: unknown }[]> {
   const literal = q.params[0];
   if (typeof literal !== 'string' || !/^\[[-0-9.e+,]*\]$/i.test(literal))
     throw new RangeError('internal: the query vector is not a vector literal');
   const text = `${q.begin}; ${q.sql.replaceAll('$1', () => `'${literal}'`)}; COMMIT`;
-  const client = await pool.connect();
-  try {
-    const results = (await client.query(text)) as unknown as pg.QueryResult<{ id: unknown; distance: unknown }>[];
-    const select = Array.isArray(results) ? results.find((r) => r.command === 'SELECT') : undefined;
-    if (select === undefined) throw new Error('internal: no SELECT result');
-    client.release();
-    return select.rows;
-  } catch (error) {
-    client.release(error instanceof Error ? error : true);
-    throw error;
-  }
+  const results = (await client.query(text)) as unknown as pg.QueryResult<{ id: unknown; distance: unknown }>[];
+  const select = Array.isArray(results) ? results.find((r) => r.command === 'SELECT') : undefined;
+  if (select === undefined) throw new Error('internal: no SELECT result');
+  return select.rows;
 }
 
+/** `begin`, the statement, COMMIT; on an error the caller destroys the client (node-postgres#3399). */
 async function inTransaction(
-  pool: pg.Pool,
+  client: pg.PoolClient,
   begin: string,
   sql: string,
   params: unknown[],
 ): Promise<{ id: unknown; distance: unknown }[]> {
-  const client = await pool.connect();
-  try {
-    await client.query(begin);
-    const result = await client.query<{ id: unknown; distance: unknown }>(sql, params);
-    await client.query('COMMIT');
-    client.release();
-    return result.rows;
-  } catch (error) {
-    // A client that failed mid-transaction is not reused (node-postgres#3399): destroy it.
-    client.release(error instanceof Error ? error : true);
-    throw error;
-  }
+  await client.query(begin);
+  const result = await client.query<{ id: unknown; distance: unknown }>(sql, params);
+  await client.query('COMMIT');
+  return result.rows;
 }

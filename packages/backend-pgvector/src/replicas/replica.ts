@@ -1,0 +1,89 @@
+import type pg from 'pg';
+import { parseLsn, type Lsn } from './lsn.js';
+
+/** Why a read passed a replica by. */
+export type SkipReason = 'down' | 'lagging' | 'behind-write' | 'failed';
+
+/** What `replicaStats()` reports for one replica (no password: host, port and database only). */
+export interface ReplicaStats {
+  /** `host:port/database`. */
+  server: string;
+  /** Reads this replica answered. */
+  served: number;
+  /** Reads that passed it by, in total and per reason. */
+  skipped: number;
+  skippedBy: Record<SkipReason, number>;
+  /** Replay lag at the last probe, in ms (null before the first probe). */
+  lagMs: number | null;
+  /** Last WAL position it had replayed when probed, e.g. `0/3000148` (null before the first probe). */
+  replayedLsn: string | null;
+  /** `up`, `down` (left alone until retried) or `lagging` (past `replicaMaxLagMs`). */
+  state: 'up' | 'down' | 'lagging';
+  /** The last failure's message, if any. */
+  lastError: string | null;
+}
+
+/**
+ * One streaming replica: its pool, and what the router knows about it (replayed position and
+ * lag from the last probe, when it may be tried again after a failure, counters).
+ */
+export class Replica {
+  served = 0;
+  readonly skippedBy: Record<SkipReason, number> = { down: 0, lagging: 0, 'behind-write': 0, failed: 0 };
+  /** Highest replay position seen; replay only moves forward, so it stays a lower bound. */
+  replayed: Lsn = -1n;
+  replayedText: string | null = null;
+  lagMs: number | null = null;
+  probedAt = Number.NEGATIVE_INFINITY;
+  downUntil = Number.NEGATIVE_INFINITY;
+  lastError: string | null = null;
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly label: string,
+  ) {}
+
+  skip(reason: SkipReason): void {
+    this.skippedBy[reason] += 1;
+  }
+
+  /**
+   * Read the replay position and lag (one statement). Lag is 0 when everything received is
+   * replayed (an idle primary is not lag), else the age of the last replayed transaction.
+   * A server that is not in recovery has no replay position: it is reported as down.
+   */
+  async probe(client: pg.PoolClient, now: number): Promise<void> {
+    const r = await client.query<{ replay: string | null; lag_ms: number | null }>(
+      `SELECT pg_last_wal_replay_lsn()::text AS replay,
+              CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+                   ELSE COALESCE(EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())) * 1000, 0)
+              END::float8 AS lag_ms`,
+    );
+    const row = r.rows[0];
+    this.probedAt = now;
+    if (row === undefined || row.replay === null) {
+      throw Object.assign(new Error(`${this.label} is not a standby (pg_last_wal_replay_lsn() is null)`), { code: '08000' });
+    }
+    const lsn = parseLsn(row.replay);
+    if (lsn > this.replayed) {
+      this.replayed = lsn;
+      this.replayedText = row.replay;
+    }
+    this.lagMs = Math.max(0, Math.round(Number(row.lag_ms)));
+  }
+
+  stats(now: number, maxLagMs: number): ReplicaStats {
+    const skipped = Object.values(this.skippedBy).reduce((a, b) => a + b, 0);
+    const state = this.downUntil > now ? 'down' : this.lagMs !== null && this.lagMs > maxLagMs ? 'lagging' : 'up';
+    return {
+      server: this.label,
+      served: this.served,
+      skipped,
+      skippedBy: { ...this.skippedBy },
+      lagMs: this.lagMs,
+      replayedLsn: this.replayedText,
+      state,
+      lastError: this.lastError,
+    };
+  }
+}
