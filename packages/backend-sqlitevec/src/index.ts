@@ -14,6 +14,8 @@
 import { definePlugin } from '@vecdex/core';
 import type { BackendCreateContext } from '@vecdex/core';
 import { openDatabase } from './open-database.js';
+import { openSqliteForInspection } from './open-for-inspection.js';
+import { diagnoseAddons } from './addon-diagnosis.js';
 import { SqliteVecBackend } from './sqlitevec-backend.js';
 import { resolveSqliteVecOptions, sqliteVecOptionsFromEnv, type SqliteVecOptions } from './sqlitevec-options.js';
 
@@ -43,4 +45,8 @@ export default definePlugin({
   options: ['path', 'clock', 'busyTimeoutMs', 'readonly', 'mmapSizeBytes'],
   optionsFromEnv: sqliteVecOptionsFromEnv,
   create: (options: SqliteVecOptions, context: BackendCreateContext) => createSqliteVecBackend(options, context),
+  openForInspection: (options: SqliteVecOptions, context: BackendCreateContext) => openSqliteForInspection(options, context),
+  diagnose: diagnoseAddons,
 });
+
+export { openSqliteForInspection } from './open-for-inspection.js';

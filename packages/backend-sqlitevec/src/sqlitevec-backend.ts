@@ -8,6 +8,7 @@ import type {
   CollectionInfo,
   CollectionPatch,
   CollectionSpec,
+  DoctorCheck,
   ExactSearchRequest,
   FilterNode,
   IndexDefinition,
@@ -22,6 +23,7 @@ import type {
   StoredItem,
 } from '@vecdex/core';
 import { ChangeFeed } from './change-feed.js';
+import { diagnoseSqlite } from './store-diagnosis.js';
 import { CollectionStore, toInfo, type CollectionRow } from './collection-store.js';
 import { Connection, type Db } from './connection.js';
 import { ExactSearch, SUPPORTED_METRICS } from './exact-search.js';
@@ -301,6 +303,11 @@ export class SqliteVecBackend implements StorageBackend {
 
   async putIndexState(name: string, state: IndexSyncState): Promise<void> {
     this.#conn.guardWrite(() => this.#indexes.putState(name, state));
+  }
+
+  /** Doctor checks: schema, `quick_check`, WAL and file size, tombstone backlog (reads only). */
+  async diagnose(): Promise<DoctorCheck[]> {
+    return this.#conn.guard(() => diagnoseSqlite(this.#conn.db, this.#options.path));
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------

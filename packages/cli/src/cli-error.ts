@@ -23,3 +23,17 @@ export class UsageError extends CliError {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * End the command with `exitCode` and print nothing more: the command already reported why
+ * (`vecdex doctor` printed its report and exits 1 when a check failed).
+ */
+export class ExitStatus extends Error {
+  readonly exitCode: number;
+
+  constructor(exitCode: number) {
+    super(`exit status ${exitCode}`);
+    this.name = 'ExitStatus';
+    this.exitCode = exitCode;
+  }
+}

@@ -5,6 +5,7 @@ import { registerCache } from './commands/cache.js';
 import { registerCollections } from './commands/collections.js';
 import { registerConfig } from './commands/config.js';
 import { registerDelete } from './commands/delete.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEmbed } from './commands/embed.js';
 import { registerEmbedMulti } from './commands/embed-multi.js';
 import { registerGet } from './commands/get.js';
@@ -69,5 +70,6 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerImportLlm(program, io);
   registerCache(program, io);
   registerConfig(program, io);
+  registerDoctor(program, io);
   return program;
 }

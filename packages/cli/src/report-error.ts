@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { isVecdexError } from '@vecdex/core';
-import { CliError } from './cli-error.js';
+import { CliError, ExitStatus } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import { cliWording } from './output/cli-wording.js';
 import { toJson } from './output/print-json.js';
@@ -45,6 +45,7 @@ export function reportError(err: unknown, io: CliIo, options: { json: boolean })
     // Commander already printed its message (or the help) through the configured output.
     return err.exitCode === 0 ? 0 : 2;
   }
+  if (err instanceof ExitStatus) return err.exitCode;
   const debug = io.env.VECDEX_DEBUG === '1' || io.env.VECDEX_DEBUG === 'true';
   let code: string;
   let hint: string | undefined;

@@ -95,6 +95,10 @@ export { Collections } from './api/collections.js';
 export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';
 export { EXACT_SUBSET_THRESHOLD, OVERSAMPLE_MIN_SELECTIVITY, type SearchPlan } from './api/plan-search.js';
 
+export type { DoctorCheck, DoctorStatus, IndexVerification } from './contracts/doctor-check.js';
+export { doctor, type DoctorReport } from './doctor/run-doctor.js';
+export { checkAddon, describeLoadFailure, type LoadFailure } from './doctor/native-load-failure.js';
+
 export { Indexes, type CreateIndexOptions, type IndexQuery } from './indexes/index-manager.js';
 export type { IndexStatus, StalePolicy } from './indexes/index-status.js';
 export type { ProgressEvent, ProgressFn, SyncResult } from './indexes/index-runtime.js';

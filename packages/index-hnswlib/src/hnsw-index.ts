@@ -10,11 +10,12 @@ import {
   type IndexSaveOptions,
   type IndexSearchOptions,
   type IndexStats,
+  type IndexVerification,
   type JsonValue,
   type VectorIndex,
 } from '@vecdex/core';
 import path from 'node:path';
-import { IndexVectors, LabelMap, catalogState } from '@vecdex/core/plugin-kit';
+import { IndexVectors, LabelMap, catalogState, verificationOf } from '@vecdex/core/plugin-kit';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES } from './hnsw-files.js';
 import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
@@ -22,7 +23,7 @@ import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeH
 import { searchNative } from './hnsw-search.js';
 import { fromNativeDistance } from './native-distance.js';
 import { SearchWorkers } from './search-workers.js';
-import { type ReadResult, expectedFile, readVerifiedIndex } from './read-index.js';
+import { type ReadResult, expectedFile, readVerifiedIndex, verifySavedFiles } from './read-index.js';
 
 /** The binding passes capacities through uint32; stay well inside. */
 const MAX_CAPACITY = 2 ** 31;
@@ -90,6 +91,11 @@ export class HnswIndex implements VectorIndex {
       this.#native = native;
       this.#labels = labels;
     });
+  }
+
+  /** Check the saved files as `load` does before reading them, without loading or writing (`vecdex doctor`). */
+  async verify(state: { [key: string]: JsonValue }): Promise<IndexVerification> {
+    return verificationOf(await verifySavedFiles(this.#context, this.#params, state));
   }
 
   apply(changes: readonly IndexChange[]): Promise<void> {

@@ -9,10 +9,10 @@
  * await vx.indexes.create({ name: 'docs-hnsw', plugin: 'hnswlib', collections: ['docs'], params: { M: 16 } })
  * ```
  */
-import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex } from '@vecdex/core';
+import { VecdexError, checkAddon, definePlugin, type IndexContext, type Metric, type VectorIndex } from '@vecdex/core';
 import { HnswIndex } from './hnsw-index.js';
 import { normalizeHnswParams, paramsToJson } from './hnsw-params.js';
-import { loadHnswlib } from './load-hnswlib.js';
+import { HNSWLIB_NODE_VERSION, loadHnswlib } from './load-hnswlib.js';
 import { spaceFor } from './native-distance.js';
 
 const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine', 'ip']);
@@ -43,6 +43,11 @@ export default definePlugin({
     const params = normalizeHnswParams(context.definition.params);
     const binding = await loadHnswlib();
     return new HnswIndex(binding, context, params, space);
+  },
+  /** `vecdex doctor`: hnswlib-node's add-on loads (a NODE_MODULE_VERSION mismatch is named, with the rebuild command). */
+  async diagnose() {
+    const load = async () => new (await loadHnswlib()).HierarchicalNSW('l2', 2);
+    return [await checkAddon({ package: 'hnswlib-node', version: HNSWLIB_NODE_VERSION, load })];
   },
 });
 

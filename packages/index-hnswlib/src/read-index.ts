@@ -1,5 +1,5 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
-import type { LabelMap } from '@vecdex/core/plugin-kit';
+import type { LabelMap, Verified } from '@vecdex/core/plugin-kit';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { STRUCTURAL_PARAMS, type HnswParams } from './hnsw-params.js';
@@ -22,18 +22,9 @@ export async function readVerifiedIndex(
   params: HnswParams,
   state: { [key: string]: JsonValue },
 ): Promise<ReadResult> {
-  const { directory, definition, metric, dimensions } = context;
-  const v = await HNSW_FILES.verify(directory, {
-    expect: {
-      definition: { name: definition.name, createdAt: definition.createdAt },
-      metric,
-      dimensions,
-      structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
-    },
-    catalog: state,
-    check: (file, { labels }) => checkHnswFile(file, expectedFile(params, dimensions, labels.slots), { deep: true, labels }),
-  });
+  const v = await verifySavedFiles(context, params, state);
   if (!v.ok) return v;
+  const { dimensions } = context;
   const { manifest, labels } = v;
   const native = new binding.HierarchicalNSW(space, dimensions);
   await native.readIndex(v.indexFile, false);
@@ -62,4 +53,24 @@ export function expectedFile(params: HnswParams, dimensions: number, count: numb
     count,
     maxCapacity: Math.max(params.initialCapacity, 2 * count),
   };
+}
+
+/** The kit's checks and `checkHnswFile` of the saved files, without native code or writes (`load` and `verify`). */
+export async function verifySavedFiles(
+  context: IndexContext,
+  params: HnswParams,
+  state: { [key: string]: JsonValue },
+): Promise<Verified<HnswManifest>> {
+  const { directory, definition, metric, dimensions } = context;
+  const v = await HNSW_FILES.verify(directory, {
+    expect: {
+      definition: { name: definition.name, createdAt: definition.createdAt },
+      metric,
+      dimensions,
+      structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
+    },
+    catalog: state,
+    check: (file, { labels }) => checkHnswFile(file, expectedFile(params, dimensions, labels.slots), { deep: true, labels }),
+  });
+  return v;
 }

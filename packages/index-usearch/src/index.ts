@@ -10,8 +10,8 @@
  * await vx.indexes.create({ name: 'docs-us', plugin: 'usearch', collections: ['docs'], params: { connectivity: 16 } })
  * ```
  */
-import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex } from '@vecdex/core';
-import { loadUsearch } from './load-usearch.js';
+import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex, checkAddon } from '@vecdex/core';
+import { loadUsearch, USEARCH_VERSION } from './load-usearch.js';
 import { metricFor } from './usearch-distance.js';
 import { UsearchIndex } from './usearch-index.js';
 import { normalizeUsearchParams, paramsToJson } from './usearch-params.js';
@@ -23,6 +23,10 @@ export default definePlugin({
   name: 'usearch',
   metrics: METRICS,
   normalizeParams: (params) => paramsToJson(normalizeUsearchParams(params)),
+  /** `vecdex doctor`: the usearch add-on loads (a NODE_MODULE_VERSION mismatch is named, with the rebuild command). */
+  async diagnose() {
+    return [await checkAddon({ package: 'usearch', version: USEARCH_VERSION, load: () => loadUsearch() })];
+  },
   async open(context: IndexContext): Promise<VectorIndex> {
     const metric = metricFor(context.metric);
     if (metric === null) {

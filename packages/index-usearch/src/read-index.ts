@@ -1,5 +1,5 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
-import type { LabelMap } from '@vecdex/core/plugin-kit';
+import type { LabelMap, Verified } from '@vecdex/core/plugin-kit';
 import type { NativeUsearch, UsearchBinding, UsearchConfig } from './load-usearch.js';
 import { checkUsearchFile, referenceFor } from './usearch-file-check.js';
 import { USEARCH_FILES, type UsearchManifest } from './usearch-files.js';
@@ -22,6 +22,25 @@ export async function readVerifiedIndex(
   config: UsearchConfig,
   state: { [key: string]: JsonValue },
 ): Promise<ReadResult> {
+  const v = await verifySavedFiles(binding, context, params, config, state);
+  const { dimensions } = context;
+  if (!v.ok) return v;
+  const native = new binding.Index(config);
+  native.load(v.indexFile);
+  if (native.size() !== v.labels.live || native.dimensions() !== dimensions) {
+    return { ok: false, reason: 'native index disagrees with the label map' };
+  }
+  return { ok: true, native, labels: v.labels, manifest: v.manifest };
+}
+
+/** The kit's checks and `checkUsearchFile` of the saved files, without loading them or writing beside them (`load` and `verify`). */
+export async function verifySavedFiles(
+  binding: UsearchBinding,
+  context: IndexContext,
+  params: UsearchParams,
+  config: UsearchConfig,
+  state: { [key: string]: JsonValue },
+): Promise<Verified<UsearchManifest>> {
   const { directory, definition, metric, dimensions } = context;
   const ref = await referenceFor(binding, config);
   const v = await USEARCH_FILES.verify(directory, {
@@ -34,11 +53,5 @@ export async function readVerifiedIndex(
     catalog: state,
     check: (file, { labels }) => checkUsearchFile(file, ref, { dimensions, labels, deep: true }),
   });
-  if (!v.ok) return v;
-  const native = new binding.Index(config);
-  native.load(v.indexFile);
-  if (native.size() !== v.labels.live || native.dimensions() !== dimensions) {
-    return { ok: false, reason: 'native index disagrees with the label map' };
-  }
-  return { ok: true, native, labels: v.labels, manifest: v.manifest };
+  return v;
 }

@@ -10,13 +10,14 @@ import {
   type IndexStats,
   type JsonValue,
   type VectorIndex,
+  type IndexVerification,
 } from '@vecdex/core';
-import { IndexVectors, LabelMap, catalogState } from '@vecdex/core/plugin-kit';
+import { IndexVectors, LabelMap, catalogState, verificationOf } from '@vecdex/core/plugin-kit';
 import { USEARCH_VERSION, type NativeUsearch, type UsearchBinding, type UsearchConfig } from './load-usearch.js';
 import { checkUsearchFile, referenceFor } from './usearch-file-check.js';
 import { USEARCH_FILES } from './usearch-files.js';
 import { type UsearchParams, paramsToJson, queryExpansion } from './usearch-params.js';
-import { readVerifiedIndex, type ReadResult } from './read-index.js';
+import { readVerifiedIndex, verifySavedFiles, type ReadResult } from './read-index.js';
 import { collectHits, searchFiltered } from './usearch-search.js';
 
 /** Vectors per native `add` call during a build: each call uses every thread, memory stays bounded. */
@@ -112,6 +113,11 @@ export class UsearchIndex implements VectorIndex {
       this.#labels = labels;
       this.#removedSinceBuild = 0;
     });
+  }
+
+  /** Check the saved files as `load` does before reading them, without loading or writing (`vecdex doctor`). */
+  async verify(state: { [key: string]: JsonValue }): Promise<IndexVerification> {
+    return verificationOf(await verifySavedFiles(this.#binding, this.#context, this.#params, this.#config, state));
   }
 
   apply(changes: readonly IndexChange[]): Promise<void> {

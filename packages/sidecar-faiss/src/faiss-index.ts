@@ -13,9 +13,10 @@ import {
   type IndexStats,
   type JsonValue,
   type VectorIndex,
+  type IndexVerification,
 } from '@vecdex/core';
 import { type FaissParams, queryParams } from './faiss-params.js';
-import { LabelMap, catalogState } from '@vecdex/core/plugin-kit';
+import { LabelMap, catalogState, verificationOf } from '@vecdex/core/plugin-kit';
 import { checkFaissFile } from './faiss-file-check.js';
 import { FAISS_FILES } from './faiss-files.js';
 import { type IndexPlan, defaultNprobe, planIndex } from './index-plan.js';
@@ -23,7 +24,7 @@ import type { FaissBinding, NativeIndex } from './load-faiss.js';
 import { patchSerialized, type Tuning } from './native-tuning.js';
 import { searchNative } from './faiss-search.js';
 import { exportIndex, type ExportResult } from './export-index.js';
-import { readVerifiedIndex, type ReadResult } from './read-index.js';
+import { readVerifiedIndex, verifySavedFiles, type ReadResult } from './read-index.js';
 import { FAISS_NODE_VERSION } from './load-faiss.js';
 import { VectorBuffer } from './vector-buffer.js';
 import { needsRebuild } from './rebuild-reason.js';
@@ -93,6 +94,11 @@ export class FaissIndex implements VectorIndex {
       }
       this.#swap(await this.#fill(keys, vectors.take()));
     });
+  }
+
+  /** Check the saved files as `load` does before reading them, without loading or writing (`vecdex doctor`). */
+  async verify(state: { [key: string]: JsonValue }): Promise<IndexVerification> {
+    return verificationOf(await verifySavedFiles(this.#context, this.#params, state));
   }
 
   apply(changes: readonly IndexChange[]): Promise<void> {

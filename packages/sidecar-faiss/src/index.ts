@@ -10,11 +10,11 @@
  * await vx.indexes.create({ name: 'docs-faiss', plugin: 'faiss', collections: ['docs'], params: { factory: 'IVF256,SQ8' } })
  * ```
  */
-import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex } from '@vecdex/core';
+import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex, checkAddon } from '@vecdex/core';
 import { FaissIndex } from './faiss-index.js';
 import { normalizeFaissParams, paramsToJson } from './faiss-params.js';
 import { describeFactory } from './index-plan.js';
-import { loadFaiss } from './load-faiss.js';
+import { loadFaiss, FAISS_NODE_VERSION } from './load-faiss.js';
 
 const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine']);
 
@@ -23,6 +23,10 @@ export default definePlugin({
   name: 'faiss',
   metrics: METRICS,
   normalizeParams: (params) => paramsToJson(normalizeFaissParams(params)),
+  /** `vecdex doctor`: the faiss-node add-on loads (a NODE_MODULE_VERSION mismatch is named, with the rebuild command). */
+  async diagnose() {
+    return [await checkAddon({ package: 'faiss-node', version: FAISS_NODE_VERSION, load: () => loadFaiss() })];
+  },
   async open(context: IndexContext): Promise<VectorIndex> {
     if (!METRICS.includes(context.metric)) {
       throw new VecdexError(

@@ -1,4 +1,5 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
+import type { Verified } from '@vecdex/core/plugin-kit';
 import { type FaissParams, STRUCTURAL_PARAMS } from './faiss-params.js';
 import type { FaissState } from './faiss-index.js';
 import { checkFaissFile } from './faiss-file-check.js';
@@ -21,24 +22,8 @@ export async function readVerifiedIndex(
   params: FaissParams,
   catalog: { [key: string]: JsonValue },
 ): Promise<ReadResult> {
-  const { directory, definition, metric, dimensions } = context;
-  const v = await FAISS_FILES.verify(directory, {
-    expect: {
-      definition: { name: definition.name, createdAt: definition.createdAt },
-      metric,
-      dimensions,
-      structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
-    },
-    catalog,
-    checkManifest: checkFaissManifest,
-    check: (file, { labels, manifest }) =>
-      checkFaissFile(file.data as Buffer, {
-        dimensions,
-        count: labels.slots,
-        fourcc: manifest?.fourcc ?? null,
-        nlist: manifest === null ? null : describeFactory(manifest.factory).nlist,
-      }),
-  });
+  const v = await verifySavedFiles(context, params, catalog);
+  const { dimensions } = context;
   if (!v.ok) return v;
   const { manifest, labels } = v;
   const index = v.data as Buffer;
@@ -62,4 +47,31 @@ export async function readVerifiedIndex(
     return { ok: false, reason: 'native index disagrees with the label map' };
   }
   return { ok: true, manifest, state: { native, labels, plan, trainedCount: manifest.trainedCount } };
+}
+
+/** The kit's checks and the FAISS header check of the saved files, without FAISS reading them (`load` and `verify`). */
+export async function verifySavedFiles(
+  context: IndexContext,
+  params: FaissParams,
+  catalog: { [key: string]: JsonValue },
+): Promise<Verified<FaissManifest>> {
+  const { directory, definition, metric, dimensions } = context;
+  const v = await FAISS_FILES.verify(directory, {
+    expect: {
+      definition: { name: definition.name, createdAt: definition.createdAt },
+      metric,
+      dimensions,
+      structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
+    },
+    catalog,
+    checkManifest: checkFaissManifest,
+    check: (file, { labels, manifest }) =>
+      checkFaissFile(file.data as Buffer, {
+        dimensions,
+        count: labels.slots,
+        fourcc: manifest?.fourcc ?? null,
+        nlist: manifest === null ? null : describeFactory(manifest.factory).nlist,
+      }),
+  });
+  return v;
 }

@@ -5,6 +5,7 @@ import type { ChangeCursor } from '../model/change.js';
 import type { ResolvedConfig } from '../config/vecdex-config.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { Indexes } from '../indexes/index-manager.js';
+import { type DoctorReport, diagnosePlugins, diagnoseStore, report } from '../doctor/run-doctor.js';
 import { validateUserName } from '../validation/validate-name.js';
 import type { Vector } from '../model/item.js';
 import type { SearchHit } from '../model/search.js';
@@ -160,6 +161,24 @@ export class Vecdex {
     const backend = this.backend;
     if (typeof backend.backup !== 'function') throw errors.notSupported('backup', backend.name);
     return backend.backup(file);
+  }
+
+  /**
+   * Check this open store without writing to it: versions, the plugins' native add-ons, the
+   * backend's own checks (integrity, schema, journal, tombstone backlog), every index's files
+   * against their manifest (never rebuilt here, unlike `indexes.status`), pending changes and
+   * the embedding caches. `doctor()` from `@vecdex/core` does the same before any store is open
+   * (config, plugin loading, the store opening read-only). See `DoctorReport`.
+   *
+   * ```ts
+   * const { ok, checks } = await vx.doctor()
+   * ```
+   */
+  async doctor(): Promise<DoctorReport> {
+    const started = performance.now();
+    const checks = await diagnosePlugins(this.plugins);
+    checks.push(...(await diagnoseStore(this.backend, this.plugins, this.config.dataDir)));
+    return report(checks, started);
   }
 
   #maintainedByStore(plugin: string): boolean {

@@ -3,6 +3,7 @@ import type { IndexDefinition } from '../model/index-definition.js';
 import type { JsonValue } from '../model/item.js';
 import type { Metric } from '../model/metric.js';
 import type { FilterNode } from '../filter/filter-ast.js';
+import type { DoctorCheck, IndexVerification } from './doctor-check.js';
 
 /**
  * An ANN index plugin (hnswlib, FAISS, a backend's native index...). Indexes are derived data:
@@ -31,8 +32,17 @@ export interface IndexPluginSpec {
   readonly maintainedByStore?: boolean;
   /** Validate and fill defaults; throw `INVALID_ARGUMENT` naming the bad parameter. */
   normalizeParams(params: { [key: string]: JsonValue }): { [key: string]: JsonValue };
-  /** Open (not yet load) an index instance. */
+  /** Open (not yet load) an index instance. Must not write to `directory`. */
   open(context: IndexContext): Promise<VectorIndex>;
+  /**
+   * Optional. Checks that need no index, for `vecdex doctor`: typically that the plugin's native
+   * add-on loads (a `NODE_MODULE_VERSION` mismatch after a Node upgrade shows up here).
+   *
+   * ```ts
+   * async diagnose() { await loadMyBinding(); return [{ name: 'addon.mylib', status: 'ok', message: 'mylib 1.2 loads' }] }
+   * ```
+   */
+  diagnose?(): Promise<DoctorCheck[]>;
 }
 
 export interface IndexContext {
@@ -137,6 +147,16 @@ export interface VectorIndex {
   save(options?: IndexSaveOptions): Promise<{ [key: string]: JsonValue }>;
   /** Load what `save` wrote. Returns false when files are missing or corrupt (core rebuilds). */
   load(state: { [key: string]: JsonValue }): Promise<boolean>;
+  /**
+   * Optional. Check the saved files against their manifest and the catalog `state` (what `load`
+   * checks before native code reads a byte) without loading them and without writing anything:
+   * `vecdex doctor` calls it on an instance it only opened. Never throws for bad files.
+   *
+   * ```ts
+   * const v = await index.verify(state)   // { ok: false, reason: 'index.3.hnsw fails its checksum' }
+   * ```
+   */
+  verify?(state: { [key: string]: JsonValue }): Promise<IndexVerification>;
   stats(): IndexStats;
   /** Remove the index's files. */
   drop(): Promise<void>;

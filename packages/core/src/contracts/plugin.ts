@@ -1,6 +1,7 @@
 import type { StorageBackend } from './storage-backend.js';
 import type { IndexPluginSpec } from './index-plugin.js';
 import type { ProviderPluginSpec } from './embedding-provider.js';
+import type { DoctorCheck } from './doctor-check.js';
 
 /**
  * The version of the plugin contracts this core implements. A plugin built against another
@@ -31,6 +32,17 @@ export interface BackendPluginSpec<Options = { [key: string]: unknown }> {
   optionsFromEnv?(env: NodeJS.ProcessEnv): Partial<Options>;
   /** Open a backend (connect, migrate). Throw typed errors for bad options or stores. */
   create(options: Options, context: BackendCreateContext): Promise<StorageBackend>;
+  /**
+   * Optional. Open an existing store for inspection (`vecdex doctor`) without writing a byte:
+   * no file or schema created, no migration, no pragma that writes. Reads must work; writes may
+   * throw. Without it, doctor reports the store checks as skipped rather than risk a write.
+   */
+  openForInspection?(options: Options, context: BackendCreateContext): Promise<StorageBackend>;
+  /**
+   * Optional. Checks that need no open store, such as whether the backend's native add-ons load
+   * (`vecdex doctor`). See {@link DoctorCheck}.
+   */
+  diagnose?(): Promise<DoctorCheck[]>;
 }
 
 export type PluginSpec = BackendPluginSpec<any> | IndexPluginSpec | ProviderPluginSpec;

@@ -6,6 +6,7 @@ import type { NormalizedItem, StoredItem } from '../model/item.js';
 import type { ExactSearchRequest, KeywordHit, KeywordSearchRequest, SearchHit } from '../model/search.js';
 import type { IndexPluginSpec } from './index-plugin.js';
 import type { FilterNode } from '../filter/filter-ast.js';
+import type { DoctorCheck } from './doctor-check.js';
 
 /**
  * A storage backend: where items live durably, with exact search and a change feed.
@@ -137,6 +138,18 @@ export interface StorageBackend {
    * existing file. Returns its size.
    */
   backup?(file: string): Promise<{ bytes: number }>;
+
+  /**
+   * Optional. The store's own health checks for `vx.doctor()` / `vecdex doctor`: schema version,
+   * a quick integrity check, journal size, the change feed's tombstone backlog, server
+   * extensions and privileges. Must write nothing and stay fast on a large store (no full
+   * scans beyond what the integrity check itself needs); each failing check says what to do.
+   *
+   * ```ts
+   * async diagnose() { return [{ name: 'store.schema', status: 'ok', message: 'schema version 4' }] }
+   * ```
+   */
+  diagnose?(): Promise<DoctorCheck[]>;
 
   // ---- index catalog -------------------------------------------------------------------------
 

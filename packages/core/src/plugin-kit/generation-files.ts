@@ -1,5 +1,6 @@
 import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { IndexVerification } from '../contracts/doctor-check.js';
 import type { JsonValue } from '../model/item.js';
 import {
   type FileRecord,
@@ -253,4 +254,23 @@ async function readAt(file: string, offset: number, length: number): Promise<Buf
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A `verify` result as a plugin's `VectorIndex.verify` returns it (for `vecdex doctor`): counts
+ * and bytes from the manifest when the files check out, the reason otherwise.
+ *
+ * ```ts
+ * async verify(state) { return verificationOf(await verifySavedFiles(this.context, state)) }
+ * ```
+ */
+export function verificationOf(v: Verified<IndexManifest>): IndexVerification {
+  if (!v.ok) return { ok: false, reason: v.reason };
+  const { manifest } = v;
+  return {
+    ok: true,
+    items: manifest.items,
+    deleted: manifest.deleted,
+    bytes: manifest.files.index.bytes + manifest.files.labels.bytes,
+  };
 }

@@ -23,6 +23,7 @@ export {
   type NativeFile,
   type NativeFileCheck,
   type Verified,
+  verificationOf,
 } from './generation-files.js';
 export {
   type IndexExpectation,
