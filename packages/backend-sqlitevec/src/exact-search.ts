@@ -4,6 +4,8 @@ import type { CollectionRow } from './collection-store.js';
 import type { Connection } from './connection.js';
 import { compileFilter, type SqlFragment } from './filter-sql.js';
 import { parseMetadata, type ItemStore } from './item-store.js';
+import { MemoryScan, type MemoryHit } from './memory-scan.js';
+import type { MemoryVectors } from './memory-vectors.js';
 import { MAX_KNN_K, vec0Metric, vecTable } from './schema.js';
 import { checkVector, encodeVector } from './vector-codec.js';
 import { cosineQuery } from './vector-scaling.js';
@@ -40,10 +42,16 @@ interface Candidate {
  * distance function, ORDER BY and LIMIT.
  */
 export class ExactSearch {
+  readonly #scan: MemoryScan;
+
   constructor(
     private readonly conn: Connection,
     private readonly items: ItemStore,
-  ) {}
+    /** In-memory copies scanned with a SIMD kernel (see `memory-scan.ts`); vec0 where they cannot answer. */
+    private readonly memory: MemoryVectors,
+  ) {
+    this.#scan = new MemoryScan(conn);
+  }
 
   /** Run inside a read transaction, so every collection is searched in the same snapshot. */
   search(collections: readonly CollectionRow[], request: ExactSearchRequest): SearchHit[] {
@@ -53,7 +61,8 @@ export class ExactSearch {
     for (const c of collections) checkVector({ ...c, metric }, vector);
     // Cosine is scale-free: a query of extreme magnitude is scaled like the stored vectors are
     // (vector-scaling.ts), so sqlite-vec's float32 arithmetic neither under- nor overflows.
-    const query = encodeVector(metric === 'cosine' ? cosineQuery(vector) : vector);
+    const stored = metric === 'cosine' ? cosineQuery(vector) : vector;
+    const query = encodeVector(stored);
     const filter = compileFilter(request.filter);
     const include = request.include ?? {};
     // The item columns each nearest row brings along, read in the same statement as the KNN.
@@ -61,12 +70,80 @@ export class ExactSearch {
     let candidates: Candidate[] = [];
     for (const c of collections) {
       const excluded = (request.exclude ?? []).filter((e) => e.collection === c.name).map((e) => e.id);
-      const rows = this.nearest(c, query, k, metric, filter, excluded, fields);
+      const rows =
+        this.nearestInMemory(c, stored, k, metric, filter, excluded, include) ??
+        this.nearest(c, query, k, metric, filter, excluded, fields);
       candidates = candidates.length === 0 ? rows : candidates.concat(rows);
     }
     if (collections.length > 1) candidates.sort((a, b) => a.distance - b.distance);
     if (candidates.length > k) candidates.length = k;
     return candidates.map((cand) => this.hit(cand, include));
+  }
+
+  /**
+   * The k nearest from the collection's in-memory copy, or null where it cannot answer (copies
+   * off or over budget, `l1`, a metric other than the one its vectors are stored for, float32
+   * overflow): then vec0 answers, with the same rows and distances.
+   */
+  private nearestInMemory(
+    c: CollectionRow,
+    vector: Float32Array,
+    k: number,
+    metric: Metric,
+    filter: SqlFragment,
+    excluded: string[],
+    include: Include,
+  ): Candidate[] | null {
+    if (!storedForMetric(c, metric)) return null;
+    const copy = this.memory.current(c);
+    if (copy === null) return null;
+    let allowed: Int32Array | null = null;
+    const skip = new Set<number>();
+    if (filter.sql !== '1') {
+      const ids = this.matchingIds(c, filter, excluded);
+      allowed = new Int32Array(ids.length);
+      for (let i = 0; i < ids.length; i++) {
+        const slot = copy.slotOf.get(ids[i] as string);
+        if (slot === undefined) return null;
+        allowed[i] = slot;
+      }
+    } else {
+      for (const id of excluded) {
+        const slot = copy.slotOf.get(id);
+        if (slot !== undefined) skip.add(slot);
+      }
+    }
+    const hits = this.#scan.nearest(copy, vector, k, metric, allowed, skip);
+    return hits === null ? null : this.withFields(c, hits, include);
+  }
+
+  /**
+   * Ids of the collection's items that pass the filter and are not excluded: the id set a
+   * filtered exact search scans (gather then scan).
+   */
+  matchingIds(c: CollectionRow, filter: SqlFragment, excluded: readonly string[]): string[] {
+    const notExcluded = excluded.length > 0 ? ' AND id NOT IN (SELECT value FROM json_each(?))' : '';
+    return this.conn
+      .prepare(`SELECT id FROM vecdex_items WHERE cid = ? AND ${filter.sql}${notExcluded}`)
+      .pluck()
+      .all(c.cid, ...filter.params, ...(excluded.length > 0 ? [JSON.stringify(excluded)] : [])) as string[];
+  }
+
+  /** Memory hits as candidates, with the item fields the request includes read in one statement. */
+  private withFields(c: CollectionRow, hits: MemoryHit[], include: Include): Candidate[] {
+    const out: Candidate[] = hits.map((h) => ({ c, rowid: h.rowid, distance: h.distance, id: h.id }));
+    if ((include.metadata || include.content) && hits.length > 0) {
+      const rows = this.conn
+        .prepare('SELECT rowid, metadata, content FROM vecdex_items WHERE rowid IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(hits.map((h) => h.rowid))) as { rowid: number; metadata: string | null; content: string | null }[];
+      const byRowid = new Map(rows.map((r) => [r.rowid, r]));
+      for (const cand of out) {
+        const row = byRowid.get(cand.rowid);
+        cand.metadata = row?.metadata ?? null;
+        cand.content = row?.content ?? null;
+      }
+    }
+    return out;
   }
 
   private nearest(
@@ -108,6 +185,8 @@ export class ExactSearch {
       rows = this.conn.prepare(sql).all({ ...scan.named, query }, ...restrictionParams, k) as Candidate[];
     }
     for (const r of rows) r.c = c;
+    // Equal distances by rowid (vec0's KNN emits them in its chunk order), as the copy does.
+    rows.sort((a, b) => a.distance - b.distance || a.rowid - b.rowid);
     return rows;
   }
 
@@ -126,6 +205,15 @@ export class ExactSearch {
     if (include.vector) hit.vector = this.items.vector(cand.c, cand.rowid);
     return hit;
   }
+}
+
+/**
+ * Whether the vec0 path computes this metric with sqlite-vec's float32 functions (or
+ * `vecdex_neg_dot`) straight over the stored blobs, which is what the in-memory copy holds:
+ * the same metric as the collection's, or neither is cosine (cosine rows may be stored scaled).
+ */
+function storedForMetric(c: CollectionRow, metric: Metric): boolean {
+  return metric !== 'l1' && (metric === c.metric || (metric !== 'cosine' && c.metric !== 'cosine'));
 }
 
 /**

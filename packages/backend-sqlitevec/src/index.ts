@@ -42,7 +42,7 @@ export async function createSqliteVecBackend(
 export default definePlugin({
   kind: 'backend',
   name: 'sqlitevec',
-  options: ['path', 'clock', 'busyTimeoutMs', 'readonly', 'mmapSizeBytes'],
+  options: ['path', 'clock', 'busyTimeoutMs', 'readonly', 'mmapSizeBytes', 'exactSearchMemoryBytes'],
   optionsFromEnv: sqliteVecOptionsFromEnv,
   create: (options: SqliteVecOptions, context: BackendCreateContext) => createSqliteVecBackend(options, context),
   openForInspection: (options: SqliteVecOptions, context: BackendCreateContext) => openSqliteForInspection(options, context),

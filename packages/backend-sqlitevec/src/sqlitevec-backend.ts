@@ -30,6 +30,7 @@ import { ExactSearch, SUPPORTED_METRICS } from './exact-search.js';
 import { FullText } from './full-text.js';
 import { IndexCatalog } from './index-catalog.js';
 import { ItemStore } from './item-store.js';
+import { MemoryVectors } from './memory-vectors.js';
 import { MAX_DIMENSIONS } from './schema.js';
 import type { ResolvedSqliteVecOptions } from './sqlitevec-options.js';
 
@@ -63,6 +64,7 @@ export class SqliteVecBackend implements StorageBackend {
   readonly #feed: ChangeFeed;
   readonly #items: ItemStore;
   readonly #search: ExactSearch;
+  readonly #memory: MemoryVectors;
   readonly #indexes: IndexCatalog;
   readonly #fullText: FullText;
   #readCache: ReadCache = { token: '', collections: new Map(), head: undefined };
@@ -75,8 +77,14 @@ export class SqliteVecBackend implements StorageBackend {
     this.#feed = new ChangeFeed(this.#conn, options.clock);
     this.#fullText = new FullText(this.#conn);
     this.#items = new ItemStore(this.#conn, this.#feed, this.#fullText);
-    this.#search = new ExactSearch(this.#conn, this.#items);
+    this.#memory = new MemoryVectors(this.#conn, options.exactSearchMemoryBytes);
+    this.#search = new ExactSearch(this.#conn, this.#items, this.#memory);
     this.#indexes = new IndexCatalog(this.#conn);
+  }
+
+  /** Bytes held by the in-memory vector copies exact search scans (see `exactSearchMemoryBytes`). */
+  get exactSearchMemoryBytes(): number {
+    return this.#memory.bytes;
   }
 
   /** The database file, or `:memory:`. */
@@ -127,7 +135,11 @@ export class SqliteVecBackend implements StorageBackend {
   }
 
   async deleteCollection(name: string): Promise<boolean> {
-    return this.#conn.guardWrite(() => this.#collections.delete(name));
+    return this.#conn.guardWrite(() => {
+      const deleted = this.#collections.delete(name);
+      if (deleted) this.#memory.prune();
+      return deleted;
+    });
   }
 
   // ---- items ------------------------------------------------------------------------------------
@@ -314,6 +326,7 @@ export class SqliteVecBackend implements StorageBackend {
 
   /** Checkpoint the WAL into the main file and close. Idempotent. */
   async close(): Promise<void> {
+    this.#memory.clear();
     this.#conn.close();
   }
 

@@ -34,6 +34,15 @@ export interface SqliteVecOptions {
    * instead of an error.
    */
   mmapSizeBytes?: number;
+  /**
+   * Memory for the in-memory copies of vectors that exact search scans with usearch's SIMD
+   * kernel (default 2 GiB, across all collections of this store; 0 turns the copies off and
+   * exact search scans vec0). A copy costs `4 × dimensions` bytes per vector, up to a third
+   * more while it has room to grow, plus about 80 bytes per item: 1M × 128 takes about
+   * 0.6 GB, 1M × 768 about 3.2 GB. A collection whose copy would not fit is searched in vec0
+   * (same results, slower). Results are identical either way.
+   */
+  exactSearchMemoryBytes?: number;
 }
 
 /** Options after defaults were applied and `path` was made absolute. */
@@ -43,11 +52,13 @@ export interface ResolvedSqliteVecOptions {
   busyTimeoutMs: number;
   readonly: boolean;
   mmapSizeBytes: number;
+  exactSearchMemoryBytes: number;
 }
 
 export const DEFAULT_PATH = './vecdex.db';
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 export const DEFAULT_MMAP_SIZE_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_EXACT_SEARCH_MEMORY_BYTES = 2 * 1024 * 1024 * 1024;
 export const MEMORY_PATH = ':memory:';
 
 /** Options taken from the environment; they override the config file. */
@@ -90,7 +101,19 @@ export function resolveSqliteVecOptions(
     invalid('mmapSizeBytes', 'a non-negative integer (0 turns memory-mapped reads off)', mmap);
   }
 
-  return { path: p, clock: clock as () => number, busyTimeoutMs: busy, readonly, mmapSizeBytes: mmap };
+  const exactMemory = o.exactSearchMemoryBytes ?? DEFAULT_EXACT_SEARCH_MEMORY_BYTES;
+  if (typeof exactMemory !== 'number' || !Number.isSafeInteger(exactMemory) || exactMemory < 0) {
+    invalid('exactSearchMemoryBytes', 'a non-negative integer (0 turns the in-memory copies off)', exactMemory);
+  }
+
+  return {
+    path: p,
+    clock: clock as () => number,
+    busyTimeoutMs: busy,
+    readonly,
+    mmapSizeBytes: mmap,
+    exactSearchMemoryBytes: exactMemory,
+  };
 }
 
 function invalid(name: string, expected: string, got: unknown): never {

@@ -45,6 +45,7 @@ import { deleteWhereTests } from './backend-conformance/delete-where.js';
 import { indexCatalogTests } from './backend-conformance/index-catalog.js';
 import { itemTests } from './backend-conformance/items-crud.js';
 import { metricTests } from './backend-conformance/metrics.js';
+import { exactFreshnessTests } from './backend-conformance/exact-freshness.js';
 import { persistenceTests } from './backend-conformance/persistence.js';
 import { type BackendConformanceOptions, createContext } from './context.js';
 
@@ -70,6 +71,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     collectionTests(ctx);
     itemTests(ctx);
     metricTests(ctx);
+    exactFreshnessTests(ctx);
     filterTests(ctx);
     filterPropertyTests(ctx);
     wideFilterTests(ctx);

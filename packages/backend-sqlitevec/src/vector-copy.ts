@@ -1,0 +1,110 @@
+/**
+ * One collection's vectors in one contiguous `Float32Array`, in the bytes vec0 stores (so a
+ * distance computed over the copy is the distance vec0 computes), with each slot's rowid and
+ * item id. Slots are dense: a removal moves the last slot into the hole, so a scan never sees a
+ * dead row. `seq` is the change-feed position the copy is current to (see `MemoryVectors`).
+ *
+ * Memory: `4 × dimensions` bytes per slot of capacity (capacity grows by 1.5×, so up to a
+ * third more than the count) plus about 80 bytes per item for its rowid, id and id lookup
+ * (`BYTES_PER_ITEM`, measured in bench/scale.mjs).
+ */
+export class VectorCopy {
+  /** Slot → vector, `dimensions` floats each; only the first `count` slots are live. */
+  data: Float32Array;
+  /** Slot → `vecdex_items` rowid. */
+  rowids: Float64Array;
+  /** Slot → item id. */
+  readonly ids: string[] = [];
+  /** Item id → slot. */
+  readonly slotOf = new Map<string, number>();
+  count = 0;
+  /** An upper bound of the vectors' Euclidean norms (it never shrinks on removal). */
+  maxNorm = 0;
+  /** The newest change-feed seq of this collection applied to the copy. */
+  seq = 0;
+
+  constructor(
+    readonly cid: number,
+    readonly dimensions: number,
+    capacity: number,
+  ) {
+    const cap = Math.max(16, capacity);
+    this.data = new Float32Array(cap * dimensions);
+    this.rowids = new Float64Array(cap);
+  }
+
+  /** Bytes the copy holds (vectors at capacity, plus the per-item bookkeeping). */
+  get bytes(): number {
+    return this.data.byteLength + this.rowids.byteLength + this.count * BYTES_PER_ITEM;
+  }
+
+  /** Bytes the copy would hold after growing to `count` items. */
+  static bytesFor(count: number, dimensions: number): number {
+    return Math.max(16, count) * (dimensions * 4 + 8 + BYTES_PER_ITEM);
+  }
+
+  /** The live vectors as one array starting at byte 0 of its buffer (what usearch reads). */
+  live(): Float32Array {
+    return new Float32Array(this.data.buffer, 0, this.count * this.dimensions);
+  }
+
+  /** A slot's vector as the float32 bytes vec0 holds for it (a view, not a copy). */
+  blob(slot: number): Buffer {
+    const bytes = this.dimensions * 4;
+    return Buffer.from(this.data.buffer, slot * bytes, bytes);
+  }
+
+  /** Insert or replace an item's vector, given as the vec0 blob. */
+  put(id: string, rowid: number, blob: Uint8Array): void {
+    let slot = this.slotOf.get(id);
+    if (slot === undefined) {
+      if (this.count === this.rowids.length) this.grow();
+      slot = this.count++;
+      this.slotOf.set(id, slot);
+      this.ids[slot] = id;
+    }
+    this.rowids[slot] = rowid;
+    const v = new Float32Array(blob.buffer, blob.byteOffset, this.dimensions);
+    // A blob's byteOffset need not be a multiple of 4: copy through bytes when it is not.
+    if (blob.byteOffset % 4 === 0) this.data.set(v, slot * this.dimensions);
+    else
+      new Uint8Array(this.data.buffer, slot * this.dimensions * 4, this.dimensions * 4).set(
+        blob.subarray(0, this.dimensions * 4),
+      );
+    let s = 0;
+    const base = slot * this.dimensions;
+    for (let i = 0; i < this.dimensions; i++) s += (this.data[base + i] as number) ** 2;
+    this.maxNorm = Math.max(this.maxNorm, Math.sqrt(s));
+  }
+
+  /** Remove an item; false when it was not in the copy. */
+  remove(id: string): boolean {
+    const slot = this.slotOf.get(id);
+    if (slot === undefined) return false;
+    this.slotOf.delete(id);
+    const last = --this.count;
+    if (slot !== last) {
+      const d = this.dimensions;
+      this.data.copyWithin(slot * d, last * d, (last + 1) * d);
+      this.rowids[slot] = this.rowids[last] as number;
+      const moved = this.ids[last] as string;
+      this.ids[slot] = moved;
+      this.slotOf.set(moved, slot);
+    }
+    this.ids.length = last;
+    return true;
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.rowids.length * 1.5);
+    const data = new Float32Array(cap * this.dimensions);
+    data.set(this.data);
+    this.data = data;
+    const rowids = new Float64Array(cap);
+    rowids.set(this.rowids);
+    this.rowids = rowids;
+  }
+}
+
+/** Bookkeeping per item beside its vector: the id string, its slot in the id map, the ids array. */
+export const BYTES_PER_ITEM = 80;
