@@ -39,6 +39,16 @@ if ! pg_installed; then
 fi
 pg_installed || fail "PostgreSQL ${PG_MAJOR} or its server headers are missing after the install"
 
+# ---- PgBouncer (the pgvector suites run the backend through it in transaction pooling mode) ------
+# shellcheck source=scripts/retry.sh
+. "$(dirname "${BASH_SOURCE[0]}")/retry.sh"
+if [ ! -x /usr/sbin/pgbouncer ]; then
+  say "installing pgbouncer"
+  apt_update
+  retry 3 as_root apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends pgbouncer >&2 ||
+    fail "apt-get install pgbouncer failed"
+fi
+
 # ---- pgvector -------------------------------------------------------------------------------------
 EXT_DIR="$("$PG_CONFIG" --sharedir)/extension"
 if [ ! -f "$EXT_DIR/vector.control" ]; then

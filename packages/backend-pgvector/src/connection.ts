@@ -2,6 +2,7 @@ import pg from 'pg';
 import { VecdexError } from '@vecdex/core';
 import { isQueryTimeout, toVecdexError, type ServerLabel } from './pg-errors.js';
 import type { ResolvedPgVectorOptions } from './pgvector-options.js';
+import type { PoolerMode } from './pooler.js';
 import { ReplicaRouter } from './replicas/replica-router.js';
 
 /** A pooled client, as the stores use it. */
@@ -21,12 +22,22 @@ export class PgConnection {
   readonly pool: pg.Pool;
   readonly server: ServerLabel;
   #closed = false;
+  /** `BEGIN` of write transactions (plus `SET LOCAL statement_timeout` behind a pooler). */
+  readonly #begin: { write: string; read: string };
 
   /** Where reads go when `replicas` are configured; null without replicas. */
   readonly replicas: ReplicaRouter | null;
 
-  constructor(readonly options: ResolvedPgVectorOptions) {
-    this.pool = new pg.Pool(poolConfig(options, options.connectionString));
+  /**
+   * @param pooler `transaction` behind PgBouncer and the like: no session state is relied on
+   * (statement_timeout is set per transaction, not as a startup parameter PgBouncer refuses).
+   */
+  constructor(
+    readonly options: ResolvedPgVectorOptions,
+    readonly pooler: PoolerMode = 'none',
+  ) {
+    this.pool = new pg.Pool(poolConfig(options, options.connectionString, pooler));
+    this.#begin = beginSql(options, pooler);
     // An idle client whose server went away emits 'error'; unhandled, it would end the process
     // (node-postgres#2386). The pool drops that client; the next call connects again.
     this.pool.on('error', () => undefined);
@@ -36,7 +47,7 @@ export class PgConnection {
         ? null
         : new ReplicaRouter(
             options.replicas.map((url) => {
-              const pool = new pg.Pool(poolConfig(options, url));
+              const pool = new pg.Pool(poolConfig(options, url, pooler));
               pool.on('error', () => undefined);
               const l = serverLabel(url);
               return { pool, label: `${l.host}:${l.port}/${l.database}` };
@@ -52,7 +63,7 @@ export class PgConnection {
   async replicaRead<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
     if (this.replicas === null) return this.transaction(fn, 'read');
     return this.replicas.read(
-      (client) => readTransactionOn(client, fn),
+      (client) => readTransactionOn(client, this.#begin.read, fn),
       () => this.transaction(fn, 'read'),
     );
   }
@@ -158,7 +169,7 @@ export class PgConnection {
     let broken: unknown;
     try {
       if (beforeBegin !== undefined) await beforeBegin(client);
-      await client.query(mode === 'read' ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
+      await client.query(mode === 'read' ? this.#begin.read : this.#begin.write);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
@@ -192,8 +203,17 @@ export class PgConnection {
   }
 }
 
+/** BEGIN statements; behind a pooler they carry the statement timeout (validated integer, not user text). */
+function beginSql(options: ResolvedPgVectorOptions, pooler: PoolerMode): { write: string; read: string } {
+  const local =
+    pooler === 'transaction' && options.statementTimeoutMs > 0
+      ? `; SET LOCAL statement_timeout = ${options.statementTimeoutMs}`
+      : '';
+  return { write: `BEGIN${local}`, read: `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY${local}` };
+}
+
 /** Pool settings for one server (the primary or a replica). */
-function poolConfig(options: ResolvedPgVectorOptions, connectionString: string | null): pg.PoolConfig {
+export function poolConfig(options: ResolvedPgVectorOptions, connectionString: string | null, pooler: PoolerMode): pg.PoolConfig {
   const config: pg.PoolConfig = {
     max: options.maxConnections,
     connectionTimeoutMillis: options.connectionTimeoutMs,
@@ -204,14 +224,15 @@ function poolConfig(options: ResolvedPgVectorOptions, connectionString: string |
     allowExitOnIdle: true,
   };
   if (connectionString !== null) config.connectionString = connectionString;
-  if (options.statementTimeoutMs > 0) config.statement_timeout = options.statementTimeoutMs;
+  // PgBouncer refuses statement_timeout as a startup parameter: behind it, SET LOCAL per transaction.
+  if (options.statementTimeoutMs > 0 && pooler === 'none') config.statement_timeout = options.statementTimeoutMs;
   if (options.queryTimeoutMs > 0) config.query_timeout = options.queryTimeoutMs;
   return config;
 }
 
 /** A REPEATABLE READ READ ONLY transaction on a client the caller releases (a replica's). */
-async function readTransactionOn<T>(client: PgClient, fn: (client: PgClient) => Promise<T>): Promise<T> {
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+async function readTransactionOn<T>(client: PgClient, begin: string, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  await client.query(begin);
   try {
     const result = await fn(client);
     await client.query('COMMIT');
@@ -232,7 +253,7 @@ function isConnectionLost(err: unknown): boolean {
 }
 
 /** Host, port and database the pool connects to, for messages (node-postgres's own defaults). */
-function serverLabel(connectionString: string | null): ServerLabel {
+export function serverLabel(connectionString: string | null): ServerLabel {
   const env = process.env;
   let host = env.PGHOST || 'localhost';
   let port = Number(env.PGPORT) || 5432;

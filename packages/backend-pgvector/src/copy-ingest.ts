@@ -19,11 +19,22 @@ const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS vecdex_stage (
 const staged = new WeakSet<PgClient>();
 
 /**
- * Create the staging table on this connection if it has none yet. Runs before BEGIN, so a
- * rolled-back transaction cannot take the table with it. `vectorType` is the unsized,
- * schema-qualified `vector` type: one table serves every collection.
+ * Create the staging table on this connection if it has none yet. `session` (a direct
+ * connection): runs before BEGIN, so a rolled-back transaction cannot take the table with it, and
+ * the table lives as long as the connection. `transaction` (behind a transaction-pooling
+ * PgBouncer, where the next transaction may run on another server connection): runs inside the
+ * write's transaction and the table is dropped at its end (`ON COMMIT DROP`). `vectorType` is the
+ * unsized, schema-qualified `vector` type: one table serves every collection.
  */
-export async function ensureStage(client: PgClient, vectorType: string): Promise<void> {
+export async function ensureStage(
+  client: PgClient,
+  vectorType: string,
+  scope: 'session' | 'transaction' = 'session',
+): Promise<void> {
+  if (scope === 'transaction') {
+    await client.query(STAGE_DDL.replace('VECTOR_TYPE', vectorType).replace('ON COMMIT DELETE ROWS', 'ON COMMIT DROP'));
+    return;
+  }
   if (staged.has(client)) return;
   await client.query(STAGE_DDL.replace('VECTOR_TYPE', vectorType));
   staged.add(client);

@@ -13,15 +13,23 @@
  * ```
  */
 import { definePlugin } from '@vecdex/core';
-import { PgConnection } from './connection.js';
+import { PgConnection, poolConfig, serverLabel } from './connection.js';
+import { toVecdexError } from './pg-errors.js';
+import { detectPooler, type PoolerMode } from './pooler.js';
 import { migrate } from './migrations.js';
 import { PgVectorBackend } from './pgvector-backend.js';
-import { pgVectorOptionsFromEnv, resolvePgVectorOptions, type PgVectorOptions } from './pgvector-options.js';
+import {
+  pgVectorOptionsFromEnv,
+  resolvePgVectorOptions,
+  type PgVectorOptions,
+  type ResolvedPgVectorOptions,
+} from './pgvector-options.js';
 
 export { PgVectorBackend } from './pgvector-backend.js';
 export type { PgVectorOptions, ResolvedPgVectorOptions, InsertPath } from './pgvector-options.js';
 export { pgVectorOptionsFromEnv, resolvePgVectorOptions, DEFAULT_SCHEMA } from './pgvector-options.js';
 export type { PgNativeAccess, PgCollectionTable, PgVectorType } from './native-access.js';
+export type { PoolerMode, PoolerOption } from './pooler.js';
 export type { ReplicaRouting } from './replicas/replica-router.js';
 export type { ReplicaStats, SkipReason } from './replicas/replica.js';
 export { SCHEMA_VERSION } from './migrations.js';
@@ -35,13 +43,24 @@ export { compileFilter } from './filter-sql.js';
  */
 export async function createPgVectorBackend(options: PgVectorOptions = {}): Promise<PgVectorBackend> {
   const resolved = resolvePgVectorOptions(options);
-  const conn = new PgConnection(resolved);
+  const pooler = resolved.pooler === 'auto' ? await detect(resolved) : resolved.pooler;
+  const conn = new PgConnection(resolved, pooler);
   try {
     const names = await conn.guard(() => migrate(conn, resolved.schema));
     return new PgVectorBackend(conn, names, resolved);
   } catch (err) {
     await conn.close().catch(() => undefined);
     throw err;
+  }
+}
+
+/** Pooler detection on one connection of its own; a failure to connect is reported like any other. */
+async function detect(resolved: ResolvedPgVectorOptions): Promise<PoolerMode> {
+  const config = poolConfig(resolved, resolved.connectionString, 'transaction');
+  try {
+    return await detectPooler(config);
+  } catch (err) {
+    throw toVecdexError(err, serverLabel(resolved.connectionString), resolved.statementTimeoutMs, resolved.queryTimeoutMs);
   }
 }
 
@@ -59,6 +78,7 @@ export default definePlugin({
     'applicationName',
     'catalogCache',
     'replicas',
+    'pooler',
     'replicaMaxLagMs',
     'replicaRetryMs',
     'clock',

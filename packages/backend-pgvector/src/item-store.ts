@@ -27,8 +27,8 @@ export class ItemStore {
   /**
    * Make the staging table exist on this client; call before BEGIN (see `ensureStage`).
    */
-  prepareCopy(client: PgClient): Promise<void> {
-    return ensureStage(client, this.names.vectorType('vector'));
+  prepareCopy(client: PgClient, scope: 'session' | 'transaction' = 'session'): Promise<void> {
+    return ensureStage(client, this.names.vectorType('vector'), scope);
   }
 
   /**

@@ -70,7 +70,11 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     this.#keyword = new KeywordSearch(names);
     this.#indexes = new IndexCatalog(conn, names);
     this.#indexPlugins = Object.freeze(nativeIndexPlugins(this));
-    this.#catalog = options.catalogCache ? new CatalogCache(conn.clientConfig(' catalog-listener'), names.name) : null;
+    // LISTEN needs a session of its own: behind a transaction pooler no notification would arrive.
+    this.#catalog =
+      options.catalogCache && conn.pooler === 'none'
+        ? new CatalogCache(conn.clientConfig(' catalog-listener'), names.name)
+        : null;
     this.capabilities = Object.freeze({
       metrics: METRICS,
       maxDimensions: MAX_HALFVEC_DIMENSIONS,
@@ -122,6 +126,15 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
    */
   replicaStats(): ReplicaRouting | null {
     return this.#conn.replicas?.stats() ?? null;
+  }
+
+  /**
+   * `transaction` when the connection goes through a pooler (PgBouncer and the like: detected on
+   * open, or set with the `pooler` option); vecdex then keeps no session state between
+   * transactions. `none` for a direct connection.
+   */
+  get pooler(): 'none' | 'transaction' {
+    return this.#conn.pooler;
   }
 
   compileFilter(filter: FilterNode, params: unknown[]): string {
@@ -195,16 +208,18 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
    */
   async upsert(collection: string, items: readonly NormalizedItem[]): Promise<void> {
     const path = this.#options.insertPath;
+    const pooled = this.#conn.pooler === 'transaction';
     await this.#writing(() =>
       this.#conn.transaction(
         async (client) => {
           const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
           if (items.length === 0) return;
+          if (path === 'copy' && pooled) await this.#items.prepareCopy(client, 'transaction');
           const modified = await this.#feed.nextModified(client);
           await this.#items.upsert(client, c, items, modified, path);
         },
         'write',
-        path === 'copy' ? (client) => this.#items.prepareCopy(client) : undefined,
+        path === 'copy' && !pooled ? (client) => this.#items.prepareCopy(client) : undefined,
       ),
     );
   }

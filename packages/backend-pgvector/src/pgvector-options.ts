@@ -1,4 +1,5 @@
 import { VecdexError, describeValue } from '@vecdex/core';
+import type { PoolerOption } from './pooler.js';
 
 /** How `upsert` sends items: `COPY` into a staging table (default), or one INSERT per item. */
 export type InsertPath = 'copy' | 'insert';
@@ -58,6 +59,14 @@ export interface PgVectorOptions {
    * `VECDEX_DB_REPLICAS` (comma-separated URLs).
    */
   replicas?: string[];
+  /**
+   * Whether connections go through a transaction-pooling PgBouncer (or another pooler):
+   * `'auto'` (default) detects it on open; `'transaction'` or `'none'` say so. Behind a pooler
+   * vecdex keeps no session state between transactions (no LISTEN: `catalogCache` is off; the
+   * COPY staging table lives in the write's transaction; `statementTimeoutMs` is set per
+   * transaction). Environment: `VECDEX_PG_POOLER`.
+   */
+  pooler?: PoolerOption;
   /** A replica whose replay lags more than this, in ms, is skipped (default 10000). */
   replicaMaxLagMs?: number;
   /** How long a replica that failed is left alone before it is tried again, in ms (default 5000). */
@@ -83,6 +92,7 @@ export interface ResolvedPgVectorOptions {
   applicationName: string;
   catalogCache: boolean;
   replicas: string[];
+  pooler: PoolerOption;
   replicaMaxLagMs: number;
   replicaRetryMs: number;
   clock: () => number;
@@ -109,6 +119,8 @@ export function pgVectorOptionsFromEnv(env: NodeJS.ProcessEnv): Partial<PgVector
   if (url !== undefined && url.trim() !== '') out.connectionString = url.trim();
   const schema = env.VECDEX_PG_SCHEMA;
   if (schema !== undefined && schema.trim() !== '') out.schema = schema.trim();
+  const pooler = env.VECDEX_PG_POOLER?.trim();
+  if (pooler !== undefined && pooler !== '') out.pooler = pooler as PoolerOption;
   const replicas = env.VECDEX_DB_REPLICAS;
   if (replicas !== undefined && replicas.trim() !== '') {
     out.replicas = replicas
@@ -190,6 +202,10 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
     }
   }
 
+  const pooler = o.pooler ?? 'auto';
+  if (pooler !== 'auto' && pooler !== 'none' && pooler !== 'transaction')
+    invalid('pooler', '"auto", "none" or "transaction"', pooler);
+
   const replicaMaxLagMs = o.replicaMaxLagMs ?? DEFAULT_REPLICA_MAX_LAG_MS;
   if (!isInt(replicaMaxLagMs) || replicaMaxLagMs < 0)
     invalid('replicaMaxLagMs', 'a non-negative integer (milliseconds)', replicaMaxLagMs);
@@ -214,6 +230,7 @@ export function resolvePgVectorOptions(options: unknown): ResolvedPgVectorOption
     applicationName,
     catalogCache,
     replicas: (replicas as string[]).map((r) => r.trim()),
+    pooler,
     replicaMaxLagMs,
     replicaRetryMs,
     clock: clock as () => number,

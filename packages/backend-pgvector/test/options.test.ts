@@ -65,6 +65,13 @@ describe('pgvector options', () => {
     expect(plugin.options).toContain('replicas');
   });
 
+  it('pooler: auto by default, VECDEX_PG_POOLER from the environment, anything else refused', () => {
+    expect(resolvePgVectorOptions({}).pooler).toBe('auto');
+    expect(pgVectorOptionsFromEnv({ VECDEX_PG_POOLER: ' transaction ' })).toEqual({ pooler: 'transaction' });
+    expect(configError({ pooler: 'session' }).option).toBe('pooler');
+    expect(plugin.options).toContain('pooler');
+  });
+
   it('never puts a connection string in an error message', () => {
     const { message } = configError({ connectionString: 'mysql://user:hunter2@db/x' });
     expect(message).not.toContain('hunter2');
