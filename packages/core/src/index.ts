@@ -100,6 +100,23 @@ export { doctor, type DoctorReport } from './doctor/run-doctor.js';
 export { checkAddon, describeLoadFailure, type LoadFailure } from './doctor/native-load-failure.js';
 
 export { Indexes, type CreateIndexOptions, type IndexQuery } from './indexes/index-manager.js';
+export {
+  type Precision,
+  type Int8Calibration,
+  PRECISIONS,
+  BINARY_METRICS,
+  bytesPerDimension,
+  isPrecision,
+} from './compression/precision.js';
+export {
+  type CompressionSpec,
+  type CompressionOptions,
+  type ReduceSpec,
+  COMPRESSION_PARAM,
+  normalizeCompression,
+  readCompression,
+} from './compression/compression-spec.js';
+export { fitPca, project, type PcaModel } from './compression/pca.js';
 export type { IndexStatus, StalePolicy } from './indexes/index-status.js';
 export type { ProgressEvent, ProgressFn, SyncResult } from './indexes/index-runtime.js';
 

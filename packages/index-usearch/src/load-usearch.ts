@@ -6,8 +6,8 @@ import { VecdexError } from '@vecdex/core';
  * BigUint64; vectors are typed arrays (no conversion to JS arrays anywhere).
  */
 export interface NativeUsearch {
-  add(keys: BigUint64Array, vectors: Float32Array, threads: number): void;
-  search(vectors: Float32Array, k: number, threads: number): NativeMatches;
+  add(keys: BigUint64Array, vectors: Float32Array | Int8Array, threads: number): void;
+  search(vectors: Float32Array | Int8Array, k: number, threads: number): NativeMatches;
   remove(keys: BigUint64Array): number | number[];
   size(): number;
   capacity(): number;
@@ -36,6 +36,15 @@ export interface UsearchConfig {
 
 export interface UsearchBinding {
   Index: new (config: UsearchConfig) => NativeUsearch;
+  /** usearch's SIMD brute-force scan (no casting: the dataset's type is the stored type). */
+  exactSearch?: (
+    dataset: Float32Array | Int8Array,
+    queries: Float32Array | Int8Array,
+    dimensions: number,
+    count: number,
+    metric: string,
+    threads: number,
+  ) => NativeMatches;
 }
 
 /** The exact version this plugin is built and tested against (package.json pins it). */
@@ -62,10 +71,14 @@ export async function importUsearch(importer: () => Promise<unknown> = () => imp
   } catch (cause) {
     throw missingNative(cause);
   }
-  const m = mod as { Index?: unknown; default?: { Index?: unknown } };
+  const m = mod as { Index?: unknown; exactSearch?: unknown; default?: { Index?: unknown; exactSearch?: unknown } };
   const ctor = m.Index ?? m.default?.Index;
   if (typeof ctor !== 'function') throw missingNative(new Error('usearch loaded but exports no Index'));
-  return { Index: ctor as UsearchBinding['Index'] };
+  const exact = m.exactSearch ?? m.default?.exactSearch;
+  return {
+    Index: ctor as UsearchBinding['Index'],
+    ...(typeof exact === 'function' ? { exactSearch: exact as NonNullable<UsearchBinding['exactSearch']> } : {}),
+  };
 }
 
 function missingNative(cause: unknown): VecdexError {

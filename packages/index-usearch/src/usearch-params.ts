@@ -2,6 +2,8 @@ import { VecdexError, describeValue, type JsonValue } from '@vecdex/core';
 
 /** How vectors are stored in the index (usearch's scalar kind). `i8` needs `cosine`: usearch scales each vector to unit length first. */
 export type Dtype = 'f32' | 'f16' | 'i8';
+/** What the native index stores: a user's `dtype`, or `b1` (bits, Hamming) for core's `binary` precision. */
+export type StoredDtype = Dtype | 'b1';
 export const DTYPES: readonly Dtype[] = Object.freeze(['f32', 'f16', 'i8']);
 
 /**
@@ -12,6 +14,11 @@ export const DTYPES: readonly Dtype[] = Object.freeze(['f32', 'f16', 'i8']);
  * ```
  */
 export interface UsearchParams {
+  /**
+   * `hnsw` (default): usearch's graph. `flat`: exact search over a contiguous copy (usearch's SIMD
+   * `exactSearch`; binary codes by Hamming distance), the exact path at float32, int8 or binary.
+   */
+  kind: 'hnsw' | 'flat';
   /** Links per node and layer (2× on the base layer); hnswlib's `M`. */
   connectivity: number;
   /** Candidate list while inserting; hnswlib's `efConstruction`. */
@@ -20,13 +27,18 @@ export interface UsearchParams {
   expansionSearch: number;
   /** Threads for builds, batch applies and batch searches; 0 = one per core. */
   threads: number;
-  /** Stored scalar type: `f32`, `f16` (half the memory), `i8` (a quarter; cosine only). */
-  dtype: Dtype;
+  /**
+   * Stored scalar type: `f32`, `f16` (half the memory), `i8` (a quarter; cosine only, usearch's
+   * own per-vector scaling). Core's `precision` option (float16, int8 calibrated on a sample,
+   * binary) sets it instead; `b1` only comes from `precision: 'binary'`.
+   */
+  dtype: StoredDtype;
   /** `stats().needsCompaction` once removed / (items + removed) exceeds this. */
   compactThreshold: number;
 }
 
 export const DEFAULT_PARAMS: Readonly<UsearchParams> = Object.freeze({
+  kind: 'hnsw',
   connectivity: 16,
   expansionAdd: 128,
   expansionSearch: 64,
@@ -48,6 +60,10 @@ export function normalizeUsearchParams(params: { [key: string]: JsonValue }): Us
   const out: UsearchParams = { ...DEFAULT_PARAMS };
   for (const [name, value] of Object.entries(params)) {
     switch (name) {
+      case 'kind':
+        if (value !== 'hnsw' && value !== 'flat') throw invalid(name, '"hnsw" or "flat"', value);
+        out.kind = value;
+        break;
       case 'connectivity':
         out.connectivity = checkInteger(name, value, 2, 256);
         break;

@@ -17,3 +17,6 @@ indexConformanceSuite({
 // f16 / i8 storage is not run through the suite: their distances are computed on the quantized
 // vectors (within ~1e-3 relative of core's, not the suite's 1e-5) until rescoring lands; see
 // dtype.test.ts for what they are held to.
+
+// The flat kind (exact path) at float32 is exact: held to brute force rank by rank.
+indexConformanceSuite({ plugin, params: { kind: 'flat' } });

@@ -4,6 +4,7 @@ import type { JsonValue } from '../model/item.js';
 import type { Metric } from '../model/metric.js';
 import type { FilterNode } from '../filter/filter-ast.js';
 import type { DoctorCheck, IndexVerification } from './doctor-check.js';
+import type { Int8Calibration, Precision } from '../compression/precision.js';
 
 /**
  * An ANN index plugin (hnswlib, FAISS, a backend's native index...). Indexes are derived data:
@@ -30,6 +31,18 @@ export interface IndexPluginSpec {
    * cursor: it applies nothing and never rebuilds for the number of changes.
    */
   readonly maintainedByStore?: boolean;
+  /**
+   * Precisions the plugin stores its copy of the vectors in (default: `float32` only). Core
+   * refuses others at index creation, naming the plugin and these. The plugin reads the chosen
+   * one from `IndexContext.precision`; core rescores from the store's full vectors.
+   */
+  readonly precisions?: readonly Precision[];
+  /**
+   * Optional: refuse a precision for this metric and these params (checked at index creation
+   * after `precisions`): return why, in words (core names the plugin), or `null` to accept.
+   * E.g. usearch's HNSW stores int8 only for cosine.
+   */
+  checkPrecision?(request: { precision: Precision; metric: Metric; params: { [key: string]: JsonValue } }): string | null;
   /** Validate and fill defaults; throw `INVALID_ARGUMENT` naming the bad parameter. */
   normalizeParams(params: { [key: string]: JsonValue }): { [key: string]: JsonValue };
   /** Open (not yet load) an index instance. Must not write to `directory`. */
@@ -47,8 +60,16 @@ export interface IndexPluginSpec {
 
 export interface IndexContext {
   definition: IndexDefinition;
+  /** The dimensions the index sees (a reduced index's, not the collection's). */
   dimensions: number;
   metric: Metric;
+  /**
+   * How to store the vectors: `float32` unless the definition asks for one of the plugin's
+   * `precisions`. For `int8`, `calibration` says how to fit the ranges (see `Int8Quantizer` in
+   * the plugin kit); `binary` is only asked for angle metrics (cosine, ip).
+   */
+  precision?: Precision;
+  calibration?: Int8Calibration;
   /** A directory the plugin owns for its files (created by core). */
   directory: string;
   /** The store, for plugins that live inside it (pgvector's native indexes). */

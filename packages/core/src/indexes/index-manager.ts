@@ -7,6 +7,14 @@ import { VecdexError } from '../errors/vecdex-error.js';
 import type { JsonValue } from '../model/item.js';
 import type { IndexDefinition } from '../model/index-definition.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
+import {
+  COMPRESSION_PARAM,
+  type CompressionOptions,
+  isTrivial,
+  normalizeCompression,
+  pluginParams,
+  specToJson,
+} from '../compression/compression-spec.js';
 import { validateUserName } from '../validation/validate-name.js';
 import { IndexRuntime, type ProgressFn, type SyncResult } from './index-runtime.js';
 import type { IndexStatus, StalePolicy } from './index-status.js';
@@ -21,6 +29,28 @@ export interface CreateIndexOptions {
   params?: { [key: string]: JsonValue };
   /** Make it the default index of each of its collections. */
   default?: boolean;
+  /**
+   * How the index stores its copy of the vectors (default `float32`); the plugin must list it in
+   * its `precisions`. The store keeps the full vectors either way.
+   */
+  precision?: CompressionOptions['precision'];
+  /** int8: fit one range for all dimensions (`global`, default) or one per dimension. */
+  calibration?: CompressionOptions['calibration'];
+  /**
+   * Re-rank `k × oversample` candidates with the store's full vectors so distances are exact
+   * (default on, oversample 2 / 4 / 10 for float16 / int8 / binary, 4 with a reduction).
+   */
+  rescore?: CompressionOptions['rescore'];
+  /**
+   * Index fewer dimensions than the collection has: `{ method: 'truncate', dimensions: 256 }`
+   * (Matryoshka: the first 256) or `{ method: 'pca', dimensions: 128, sample?: 4096 }` (fitted on
+   * the first `sample` vectors at each build, applied to every query).
+   *
+   * ```ts
+   * await vx.indexes.create({ name: 'docs-pca', plugin: 'usearch', collections: ['docs'], reduce: { method: 'pca', dimensions: 128 } })
+   * ```
+   */
+  reduce?: CompressionOptions['reduce'];
 }
 
 export interface IndexQuery {
@@ -101,11 +131,38 @@ export class Indexes {
     if ((await this.#backend.getIndexDefinition(name)) !== null) {
       throw new VecdexError('INDEX_EXISTS', `index "${name}" already exists`, { details: { index: name } });
     }
+    const given = options.params ?? {};
+    const inParams = given[COMPRESSION_PARAM];
+    const compression = normalizeCompression(
+      {
+        ...(typeof inParams === 'object' && inParams !== null && !Array.isArray(inParams)
+          ? (inParams as CompressionOptions)
+          : {}),
+        ...definedOnly({
+          precision: options.precision,
+          calibration: options.calibration,
+          rescore: options.rescore,
+          reduce: options.reduce,
+        }),
+      },
+      { plugin: plugin.name, precisions: plugin.precisions ?? ['float32'], dimensions: first.dimensions, metric: first.metric },
+    );
+    const params = plugin.normalizeParams(pluginParams(given));
+    const refusal =
+      compression === null
+        ? null
+        : (plugin.checkPrecision?.({ precision: compression.precision, metric: first.metric, params }) ?? null);
+    if (refusal !== null) {
+      throw new VecdexError('NOT_SUPPORTED', `index plugin ${plugin.name}: ${refusal}`, {
+        details: { plugin: plugin.name, precision: compression?.precision ?? null },
+      });
+    }
     const definition: IndexDefinition = {
       name,
       plugin: plugin.name,
       collections: names,
-      params: plugin.normalizeParams(options.params ?? {}),
+      params:
+        isTrivial(compression) || compression === null ? params : { ...params, [COMPRESSION_PARAM]: specToJson(compression) },
       createdAt: Date.now(),
     };
     await this.#backend.createIndexDefinition(definition);
@@ -306,6 +363,10 @@ export class Indexes {
       lastRebuild: rt.lastRebuildReason,
     };
   }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** The plugin's search options from a query (only the members given; plain assignments: this runs per query). */

@@ -7,6 +7,8 @@ import type { IndexDefinition, IndexSyncState } from '../model/index-definition.
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { streamEntries, toIndexChanges } from './index-entries.js';
 import { ensureIndexDirectory } from './index-directory.js';
+import { isTrivial, pluginParams, readCompression } from '../compression/compression-spec.js';
+import { CompressedIndex } from '../compression/compressed-index.js';
 
 export interface ProgressEvent {
   phase: 'build' | 'sync';
@@ -80,7 +82,27 @@ export class IndexRuntime {
     const directory = path.join(deps.dataDir, 'indexes', definition.name);
     const { movedAside } = await ensureIndexDirectory(directory, deps.dataDir);
     const plugin = deps.plugins.index(definition.plugin);
-    const index = await plugin.open({ definition, dimensions: first.dimensions, metric: first.metric, directory, backend });
+    // A compressed index: the plugin sees its own params, the reduced dimensions and the
+    // precision; core wraps it to reduce vectors and rescore from the store's full vectors.
+    const spec = readCompression(definition.params);
+    const opened = await plugin.open({
+      definition: spec === null ? definition : { ...definition, params: pluginParams(definition.params) },
+      dimensions: spec?.reduce?.dimensions ?? first.dimensions,
+      metric: first.metric,
+      directory,
+      backend,
+      ...(spec !== null ? { precision: spec.precision, calibration: spec.calibration } : {}),
+    });
+    const index =
+      spec === null || isTrivial(spec)
+        ? opened
+        : new CompressedIndex(opened, spec, {
+            name: definition.name,
+            dimensions: first.dimensions,
+            metric: first.metric,
+            directory,
+            backend,
+          });
     const state = await backend.getIndexState(definition.name);
     const runtime = new IndexRuntime(definition, backend, index, state, plugin.maintainedByStore === true);
     if (state === null) return { runtime, rebuilt: null };

@@ -45,3 +45,4 @@ export {
 } from './atomic-files.js';
 export { IndexVectors, type VectorSink } from './index-vectors.js';
 export { SequentialReader } from './sequential-reader.js';
+export { Int8Quantizer, type Int8QuantizerJson } from './int8-quantizer.js';

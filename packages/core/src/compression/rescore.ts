@@ -1,0 +1,35 @@
+import type { IndexHit } from '../contracts/index-plugin.js';
+import type { StorageBackend } from '../contracts/storage-backend.js';
+import { type Metric, distance } from '../model/metric.js';
+
+/**
+ * Re-rank candidates found on compact vectors by their exact distance to `query`, computed from
+ * the full float32 vectors in the store (one read per collection). Candidates deleted since the
+ * index last synced are dropped. Returns the nearest `k`, exact distances, nearest first.
+ */
+export async function rescoreHits(
+  backend: StorageBackend,
+  metric: Metric,
+  query: Float32Array,
+  candidates: readonly IndexHit[],
+  k: number,
+): Promise<IndexHit[]> {
+  if (candidates.length === 0) return [];
+  const byCollection = new Map<string, string[]>();
+  for (const h of candidates) {
+    const ids = byCollection.get(h.collection);
+    if (ids === undefined) byCollection.set(h.collection, [h.id]);
+    else ids.push(h.id);
+  }
+  const out: IndexHit[] = [];
+  for (const [collection, ids] of byCollection) {
+    const items = await backend.get(collection, ids, { vectors: true });
+    for (const item of items) {
+      if (item.vector === undefined) continue;
+      out.push({ collection, id: item.id, distance: distance(metric, query, item.vector) });
+    }
+  }
+  out.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (out.length > k) out.length = k;
+  return out;
+}
