@@ -17,6 +17,7 @@ import { PgConnection, poolConfig, serverLabel } from './connection.js';
 import { toVecdexError } from './pg-errors.js';
 import { detectPooler, type PoolerMode } from './pooler.js';
 import { migrate } from './migrations.js';
+import { openPgForInspection } from './open-for-inspection.js';
 import { PgVectorBackend } from './pgvector-backend.js';
 import {
   pgVectorOptionsFromEnv,
@@ -85,4 +86,7 @@ export default definePlugin({
   ],
   optionsFromEnv: pgVectorOptionsFromEnv,
   create: (options: PgVectorOptions) => createPgVectorBackend(options),
+  openForInspection: (options: PgVectorOptions) => openPgForInspection(options),
 });
+
+export { openPgForInspection } from './open-for-inspection.js';

@@ -6,6 +6,7 @@ import type {
   CollectionInfo,
   CollectionPatch,
   CollectionSpec,
+  DoctorCheck,
   ExactSearchRequest,
   FilterNode,
   IndexDefinition,
@@ -27,6 +28,7 @@ import { ChangeFeed } from './change-feed.js';
 import { CollectionStore, toInfo, type CollectionRow } from './collection-store.js';
 import type { PgConnection } from './connection.js';
 import { ExactSearch } from './exact-search.js';
+import { diagnosePg } from './store-diagnosis.js';
 import { compileFilter } from './filter-sql.js';
 import { IndexCatalog } from './index-catalog.js';
 import { ItemStore } from './item-store.js';
@@ -388,6 +390,11 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   // ---- lifecycle --------------------------------------------------------------------------------
 
   /** Close the pool. Idempotent. */
+  /** Doctor checks: versions, privileges, INVALID indexes, sizes, tombstone backlog (one read transaction). */
+  async diagnose(): Promise<DoctorCheck[]> {
+    return this.#conn.guard(() => diagnosePg(this.#conn, this.#names));
+  }
+
   async close(): Promise<void> {
     await this.#catalog?.close();
     await this.#conn.close();
