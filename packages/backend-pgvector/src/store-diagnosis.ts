@@ -38,7 +38,11 @@ export async function diagnosePg(conn: PgConnection, names: SchemaNames): Promis
     ];
     checks.push(
       missing.length === 0
-        ? { name: 'store.privileges', status: 'ok', message: `role ${server.who} has what vecdex needs on schema "${names.name}"` }
+        ? {
+            name: 'store.privileges',
+            status: 'ok',
+            message: `role ${server.who} has what vecdex needs on schema "${names.name}"`,
+          }
         : {
             name: 'store.privileges',
             status: 'fail',
