@@ -7,7 +7,6 @@ import {
   type Collection,
   type Filter,
   type Item,
-  type Metadata,
   type QueryInput,
   type SearchHit,
   type SimilarOptions,
@@ -15,6 +14,7 @@ import {
   VecdexError,
 } from '@vecdex/core';
 import { CollectionEmbeddings } from './collection-embeddings.js';
+import { documentMetadata } from './document-metadata.js';
 import { hitToDocument } from './hit-document.js';
 import type { VecdexStoreArgs } from './store-args.js';
 
@@ -95,7 +95,7 @@ export class VecdexVectorStore extends VectorStore {
       id: ids[i] as string,
       vector: vectors[i] as number[],
       content: d.pageContent,
-      metadata: (d.metadata ?? {}) as Metadata,
+      metadata: documentMetadata(d.metadata),
     }));
     await collection.upsert(items);
     return ids;

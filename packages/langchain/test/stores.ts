@@ -1,13 +1,14 @@
 /**
  * The two stores every adapter test runs on: a sqlite-vec file in a temp directory and a
  * pgvector schema on the test server (VECDEX_TEST_PG_URL; test-all.sh sets VECDEX_REQUIRE_PG=1,
- * so CI never skips it). `cleanupStores()` closes and removes them.
+ * so CI never skips it), both with the hnswlib index plugin. `cleanupStores()` closes and removes them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pgvector, { type PgVectorBackend } from '@vecdex/backend-pgvector';
 import sqlitevec from '@vecdex/backend-sqlitevec';
+import hnswlib from '@vecdex/index-hnswlib';
 import { type Vecdex, openVecdex } from '@vecdex/core';
 
 export const PG_URL = process.env.VECDEX_TEST_PG_URL?.trim() || undefined;
@@ -23,7 +24,11 @@ export async function cleanupStores(): Promise<void> {
 async function sqliteStore(): Promise<Vecdex> {
   const dir = await mkdtemp(path.join(tmpdir(), 'vecdex-langchain-'));
   const vx = await openVecdex({
-    config: { backend: { use: sqlitevec, options: { path: path.join(dir, 'v.db') } }, dataDir: path.join(dir, 'data') },
+    config: {
+      backend: { use: sqlitevec, options: { path: path.join(dir, 'v.db') } },
+      dataDir: path.join(dir, 'data'),
+      plugins: [hnswlib],
+    },
     cwd: dir,
     env: {},
   });
@@ -38,7 +43,7 @@ async function pgStore(): Promise<Vecdex> {
   const schema = `vdx_langchain_${process.pid}_${Date.now().toString(36)}_${cleanups.length}`;
   const dir = await mkdtemp(path.join(tmpdir(), 'vecdex-langchain-pg-'));
   const vx = await openVecdex({
-    config: { backend: { use: pgvector, options: { connectionString: PG_URL, schema } }, dataDir: dir },
+    config: { backend: { use: pgvector, options: { connectionString: PG_URL, schema } }, dataDir: dir, plugins: [hnswlib] },
     cwd: dir,
     env: {},
   });

@@ -58,6 +58,32 @@ describe.each(STORES)('VecdexVectorStore on %s', (_name, open, skip) => {
       expect(doc).toMatchObject({ id: 'x', pageContent: 'x again', metadata: { v: 2 } });
       expect(distance).toBeCloseTo(0, 6);
       expect(await vx.collection('vectors').count()).toBe(2);
+
+      // Metadata is stored as JSON.stringify would; what JSON cannot hold is refused, nothing written.
+      const when = new Date(Date.UTC(2024, 0, 2));
+      await store.addVectors(
+        [[0, 0, 0, 1]],
+        [new Document({ pageContent: 'm', metadata: { when, gone: undefined, loc: { lines: { from: 1, to: 3 } } } })],
+        {
+          ids: ['m'],
+        },
+      );
+      expect((await vx.collection('vectors').get('m'))?.metadata).toEqual({
+        when: '2024-01-02T00:00:00.000Z',
+        loc: { lines: { from: 1, to: 3 } },
+      });
+      const bad = [new Document({ pageContent: 'ok' }), new Document({ pageContent: 'bad', metadata: { n: Number.NaN } })];
+      await expect(
+        store.addVectors(
+          [
+            [1, 1, 0, 0],
+            [1, 0, 1, 0],
+          ],
+          bad,
+          { ids: ['ok', 'bad'] },
+        ),
+      ).rejects.toMatchObject({ code: 'INVALID_ITEM' });
+      expect(await vx.collection('vectors').getMany(['ok', 'bad'])).toEqual([]);
     });
 
     it('maxMarginalRelevanceSearch gives a near-duplicate up for a different hit', async () => {
@@ -155,7 +181,7 @@ describe.each(STORES)('VecdexVectorStore on %s', (_name, open, skip) => {
       expect(mmr.map((d) => d.id).sort()).toEqual(['keys', 'schluessel']);
     });
 
-    it('a store over several collections embeds query texts with the model they share', async () => {
+    it('a store over several collections or over a vecdex index embeds query texts with the model they share', async () => {
       const vx = await open();
       for (const name of ['ops-a', 'ops-b'])
         await vx.collections.create({ name, dimensions: 256, metric: 'cosine', model: 'hashing-256' });
@@ -169,6 +195,18 @@ describe.each(STORES)('VecdexVectorStore on %s', (_name, open, skip) => {
       expect((await byCollections.similaritySearch('canary deploy', 1))[0]?.id).toBe('deploy');
       const vector = await byCollections.embeddings.embedQuery('canary deploy');
       expect(vector).toHaveLength(256);
+
+      // A store over a vecdex index: searches through it, embeds with its collections' model.
+      await vx.indexes.create({ name: 'ops', plugin: 'hnswlib', collections: ['ops-a', 'ops-b'] });
+      await vx.indexes.build('ops');
+      const byIndex = new VecdexVectorStore(null, { vecdex: vx, index: 'ops', collectionKey: 'from' });
+      const [[hit, distance]] = (await byIndex.similaritySearchWithScore('canary deploy', 1)) as [[Document, number]];
+      expect(hit).toMatchObject({ id: 'deploy', metadata: { from: 'ops-b' } });
+      const exact = await vx.collection('ops-b').similar({ text: 'canary deploy' }, { k: 1, exact: true });
+      expect(distance).toBeCloseTo(exact[0]?.distance as number, 5);
+      expect(await byIndex.embeddings.embedQuery('canary deploy')).toEqual(vector);
+      expect((await byIndex.maxMarginalRelevanceSearch('rotate keys', { k: 2 })).map((d) => d.id)).toContain('keys');
+      await expect(byIndex.addDocuments(docs())).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
     });
   });
 });
