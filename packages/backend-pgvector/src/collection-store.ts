@@ -2,6 +2,7 @@ import {
   errors,
   isMetric,
   METRICS,
+  validateFilterable,
   type CollectionInfo,
   type CollectionPatch,
   type CollectionSpec,
@@ -10,6 +11,7 @@ import {
 import { CATALOG_CHANNEL } from './catalog-cache.js';
 import type { PgClient, PgConnection } from './connection.js';
 import type { PgVectorType } from './native-access.js';
+import { createFieldIndexSql, dropFieldIndexSql, parseFilterable } from './filterable-index.js';
 import { createItemsTableSql, MAX_HALFVEC_DIMENSIONS, MAX_VECTOR_DIMENSIONS, vectorTypeFor, type SchemaNames } from './schema.js';
 
 /** A collection row: what the API reports, plus the id naming its table and the column type. */
@@ -27,9 +29,10 @@ interface RawRow {
   model: string | null;
   default_index: string | null;
   created_at: string;
+  filterable: unknown;
 }
 
-const COLUMNS = 'cid, name, dimensions, metric, vector_type, model, default_index, created_at';
+const COLUMNS = 'cid, name, dimensions, metric, vector_type, model, default_index, created_at, filterable';
 const NOTIFY = `SELECT pg_notify('${CATALOG_CHANNEL}', $1)`;
 
 /** Anything that runs a query: the pool or a client inside a transaction. */
@@ -101,9 +104,14 @@ export class CollectionStore {
       const current = await this.require(name, client, 'FOR NO KEY UPDATE');
       const defaultIndex = patch.defaultIndex === undefined ? current.defaultIndex : patch.defaultIndex;
       const model = patch.model === undefined ? current.model : patch.model;
+      const before = current.filterable ?? [];
+      const fields = patch.filterable === undefined ? before : validateFilterable(patch.filterable);
+      // A new field's index is built over the rows stored so far, inside this transaction.
+      for (const f of before) if (!fields.includes(f)) await client.query(dropFieldIndexSql(this.names, current.cid, f));
+      for (const f of fields) if (!before.includes(f)) await client.query(createFieldIndexSql(this.names, current.cid, f));
       const res = await client.query<RawRow>(
-        `UPDATE ${this.names.collections} SET default_index = $2, model = $3 WHERE cid = $1 RETURNING ${COLUMNS}`,
-        [current.cid, defaultIndex, model],
+        `UPDATE ${this.names.collections} SET default_index = $2, model = $3, filterable = $4::jsonb WHERE cid = $1 RETURNING ${COLUMNS}`,
+        [current.cid, defaultIndex, model, fields.length === 0 ? null : JSON.stringify(fields)],
       );
       await client.query(NOTIFY, [this.names.name]);
       return toRow(res.rows[0] as RawRow);
@@ -125,7 +133,7 @@ export class CollectionStore {
 }
 
 function toRow(r: RawRow): CollectionRow {
-  return {
+  const row: CollectionRow = {
     cid: r.cid,
     name: r.name,
     dimensions: r.dimensions,
@@ -135,11 +143,14 @@ function toRow(r: RawRow): CollectionRow {
     defaultIndex: r.default_index,
     createdAt: Number(r.created_at),
   };
+  const filterable = parseFilterable(r.filterable);
+  if (filterable.length > 0) row.filterable = filterable;
+  return row;
 }
 
 /** The public shape (without the internal fields). */
 export function toInfo(row: CollectionRow): CollectionInfo {
-  return {
+  const info: CollectionInfo = {
     name: row.name,
     dimensions: row.dimensions,
     metric: row.metric,
@@ -147,4 +158,6 @@ export function toInfo(row: CollectionRow): CollectionInfo {
     defaultIndex: row.defaultIndex,
     createdAt: row.createdAt,
   };
+  if (row.filterable !== undefined) info.filterable = [...row.filterable];
+  return info;
 }

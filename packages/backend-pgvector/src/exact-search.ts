@@ -55,7 +55,7 @@ export class ExactSearch {
     for (const c of collections) {
       const excluded = (request.exclude ?? []).filter((e) => e.collection === c.name).map((e) => e.id);
       const params: unknown[] = [vectorLiteral(vector), k, excluded];
-      const where = compileFilter(request.filter, params);
+      const where = compileFilter(request.filter, params, 'metadata', c.filterable);
       const q = `$1::text::${this.names.vectorType(c.vectorType, c.dimensions)}`;
       const res = await client.query<HitRow>(
         `SELECT id, (embedding ${this.names.operator(metric)} ${q}) + 0 AS distance${includeColumns(request.include)}

@@ -26,14 +26,27 @@ import type { FilterNode, FilterScalar } from '@vecdex/core';
  *   "C" collation: byte order of UTF-8, which is code point order (core's `compareCodePoints`),
  *   whatever the database's collation.
  */
-export function compileFilter(node: FilterNode | null | undefined, params: unknown[], column = 'metadata'): string {
-  return node === null || node === undefined ? 'true' : compile(node, column, { params, paths: new Map() });
+export function compileFilter(
+  node: FilterNode | null | undefined,
+  params: unknown[],
+  column = 'metadata',
+  filterable: readonly string[] = [],
+): string {
+  if (node === null || node === undefined) return 'true';
+  return compile(node, column, { params, paths: new Map(), indexed: new Set(filterable) });
 }
 
-/** The caller's parameter list, and which placeholder already holds each path bound. */
+/**
+ * The caller's parameter list, which placeholder already holds each path bound, and the
+ * collection's filterable fields (dotted): outside any `NOT`, a condition on one of those is
+ * written over `(metadata -> 'k1' -> 'k2')` with the keys spelled out, the expression its btree
+ * index (filterable-index.ts) is built on, and without the `COALESCE` (NULL and false act alike
+ * there), so PostgreSQL can answer it from the index.
+ */
 interface Binds {
   params: unknown[];
   paths: Map<string, string>;
+  indexed: ReadonlySet<string>;
 }
 
 function compile(node: FilterNode, col: string, b: Binds): string {
@@ -45,7 +58,75 @@ function compile(node: FilterNode, col: string, b: Binds): string {
       return `(${parts.join(node.op === 'and' ? ' AND ' : ' OR ')})`;
     }
     case 'not':
-      return `(NOT ${compile(node.child, col, b)})`;
+      return `(NOT ${compile(node.child, col, { ...b, indexed: NONE })})`;
+    case 'exists':
+    case 'eq':
+    case 'in':
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      if (b.indexed.has(node.path.join('.'))) {
+        const indexed = indexedCondition(col, node, b);
+        if (indexed !== null) return indexed;
+      }
+      return general(node, col, b);
+    default:
+      return general(node, col, b);
+  }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * A condition on a filterable field in the index's terms: jsonb equality (same type and value,
+ * as `equals`), `= ANY`, and number ranges with the `jsonb_typeof` check after the indexable
+ * comparison. String ranges keep the general form: they compare in the "C" collation, jsonb's
+ * own order uses the database's.
+ */
+function indexedCondition(col: string, node: FilterNode, b: Binds): string | null {
+  if (!('path' in node)) return null;
+  const v = indexedValue(col, node.path);
+  switch (node.op) {
+    case 'exists':
+      return `(${v} IS ${node.value ? 'NOT NULL' : 'NULL'})`;
+    case 'eq':
+      return `(${v} = ${bind(b, JSON.stringify(node.value))}::jsonb)`;
+    case 'in':
+      if (node.values.length === 0) return 'false';
+      return `(${v} = ANY(${bind(
+        b,
+        node.values.map((x) => JSON.stringify(x)),
+      )}::jsonb[]))`;
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      if (typeof node.value !== 'number') return null;
+      const cmp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[node.op];
+      return `(${v} ${cmp} ${bind(b, JSON.stringify(node.value))}::jsonb AND jsonb_typeof(${v}) = 'number')`;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * `(metadata -> 'a' -> 'b')`, keys as literals: an index expression cannot take parameters.
+ * Safe because filterable keys are only letters, digits, `_` and `-` (core's
+ * `validateFilterable`); checked again here.
+ */
+export function indexedValue(col: string, path: readonly string[]): string {
+  if (!path.every((k) => /^[A-Za-z0-9_-]+$/.test(k))) throw new Error(`internal: unsafe filterable path ${path.join('.')}`);
+  return `(${col}${path.map((k) => ` -> '${k}'`).join('')})`;
+}
+
+function general(node: FilterNode, col: string, b: Binds): string {
+  switch (node.op) {
+    case 'and':
+    case 'or':
+    case 'not':
+      return compile(node, col, b);
     case 'exists':
       return `(${value(col, node.path, b)} IS ${node.value ? 'NOT NULL' : 'NULL'})`;
     case 'eq':

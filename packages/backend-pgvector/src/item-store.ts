@@ -92,7 +92,7 @@ export class ItemStore {
   async deleteWhere(client: PgClient, c: CollectionRow, filter: FilterNode, modified: number): Promise<number> {
     const table = this.names.items(c.cid);
     const params: unknown[] = [c.cid, modified];
-    const where = compileFilter(filter, params);
+    const where = compileFilter(filter, params, 'metadata', c.filterable);
     const res = await client.query<{ n: string }>(
       `WITH locked AS (SELECT id FROM ${table} WHERE ${where} ORDER BY id FOR UPDATE),
             gone AS (DELETE FROM ${table} t USING locked WHERE t.id = locked.id RETURNING t.id),
@@ -118,9 +118,17 @@ export class ItemStore {
     return out;
   }
 
+  /** Ids of the items matching `filter`, in no particular order (through filterable fields' indexes where it uses them). */
+  async matchingIds(client: Pick<PgClient, 'query'>, c: CollectionRow, filter: FilterNode): Promise<string[]> {
+    const params: unknown[] = [];
+    const where = compileFilter(filter, params, 'metadata', c.filterable);
+    const res = await client.query<{ id: string }>(`SELECT id FROM ${this.names.items(c.cid)} WHERE ${where}`, params);
+    return res.rows.map((r) => r.id);
+  }
+
   async count(client: Pick<PgClient, 'query'>, c: CollectionRow, filter: FilterNode | null | undefined): Promise<number> {
     const params: unknown[] = [];
-    const where = compileFilter(filter, params);
+    const where = compileFilter(filter, params, 'metadata', c.filterable);
     const res = await client.query<{ n: string }>(
       `SELECT count(*)::text AS n FROM ${this.names.items(c.cid)} WHERE ${where}`,
       params,
@@ -141,7 +149,7 @@ export class ItemStore {
     vectors: boolean,
   ): Promise<StoredItem[]> {
     const params: unknown[] = [afterId, limit];
-    const where = compileFilter(filter, params);
+    const where = compileFilter(filter, params, 'metadata', c.filterable);
     const res = await client.query<ItemRow>(
       `SELECT ${ITEM_COLUMNS('t', vectors)} FROM ${this.names.items(c.cid)} t
         WHERE ($1::text IS NULL OR t.id > $1::text) AND ${where} ORDER BY t.id LIMIT $2`,

@@ -50,6 +50,9 @@ const MIGRATIONS: readonly ((n: SchemaNames) => string[])[] = [
       updated_at bigint NOT NULL
     )`,
   ],
+  // Version 2: declared filterable metadata fields (a jsonb array; a btree index per field on
+  // the collection's items table, see filterable-index.ts).
+  (n) => [`ALTER TABLE ${n.collections} ADD COLUMN filterable jsonb`],
 ];
 
 /** The schema version this package writes. */

@@ -83,6 +83,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
       nativeIndexes: Object.freeze(this.#indexPlugins.map((p) => p.name)),
       fullText: true,
       concurrentWriters: true,
+      filterableFields: true,
     });
   }
 
@@ -285,6 +286,16 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
         const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
         return this.#items.deleteWhere(client, c, filter, await this.#feed.nextModified(client));
       }),
+    );
+  }
+
+  /** Ids matching `filter`, through the filterable fields' indexes where the filter uses them. */
+  async matchingIds(collection: string, filter: FilterNode): Promise<string[]> {
+    return this.#conn.guard(() =>
+      this.#conn.transaction(
+        async (client) => this.#items.matchingIds(client, await this.#collections.require(collection, client), filter),
+        'read',
+      ),
     );
   }
 

@@ -1,6 +1,15 @@
-import { errors, isMetric, type CollectionInfo, type CollectionPatch, type CollectionSpec, type Metric } from '@vecdex/core';
+import {
+  errors,
+  isMetric,
+  validateFilterable,
+  type CollectionInfo,
+  type CollectionPatch,
+  type CollectionSpec,
+  type Metric,
+} from '@vecdex/core';
 import type { Connection } from './connection.js';
 import { createFtsTableSql, ftsTable } from './full-text.js';
+import { createFieldIndexSql, dropFieldIndexSql, parseFilterable } from './filterable-index.js';
 import { createVecTableSql, MAX_DIMENSIONS, vecTable } from './schema.js';
 
 /** A collection row: what the API reports, plus the numeric id that names its vec0 table. */
@@ -16,9 +25,10 @@ interface RawRow {
   model: string | null;
   default_index: string | null;
   created_at: number;
+  filterable: string | null;
 }
 
-const COLUMNS = 'cid, name, dimensions, metric, model, default_index, created_at';
+const COLUMNS = 'cid, name, dimensions, metric, model, default_index, created_at, filterable';
 
 /**
  * The `vecdex_collections` table and the per-collection vec0 tables. Rows are read on every
@@ -98,8 +108,22 @@ export class CollectionStore {
       this.conn
         .prepare('UPDATE vecdex_collections SET model = ?, default_index = ? WHERE cid = ?')
         .run(model, defaultIndex, row.cid);
-      return { ...row, model, defaultIndex };
+      if (patch.filterable !== undefined) this.setFilterable(row, validateFilterable(patch.filterable));
+      return this.require(name);
     });
+  }
+
+  /**
+   * Build the index of each newly declared field (over the rows already stored) and drop those
+   * of fields no longer declared; call inside the write transaction, which makes it all or nothing.
+   */
+  private setFilterable(row: CollectionRow, fields: string[]): void {
+    const before = row.filterable ?? [];
+    for (const f of before) if (!fields.includes(f)) this.conn.db.exec(dropFieldIndexSql(row.cid, f));
+    for (const f of fields) if (!before.includes(f)) this.conn.db.exec(createFieldIndexSql(row.cid, f));
+    this.conn
+      .prepare('UPDATE vecdex_collections SET filterable = ? WHERE cid = ?')
+      .run(fields.length === 0 ? null : JSON.stringify(fields), row.cid);
   }
 
   /** Drop the vec0 table, the items, their change-feed entries and the row, atomically. */
@@ -109,6 +133,7 @@ export class CollectionStore {
       if (row === null) return null;
       this.conn.db.exec(`DROP TABLE IF EXISTS ${vecTable(row.cid)}`);
       this.conn.db.exec(`DROP TABLE IF EXISTS ${ftsTable(row.cid)}`);
+      for (const f of row.filterable ?? []) this.conn.db.exec(dropFieldIndexSql(row.cid, f));
       this.conn.prepare('DELETE FROM vecdex_items WHERE cid = ?').run(row.cid);
       this.conn.prepare('DELETE FROM vecdex_changes WHERE cid = ?').run(row.cid);
       this.conn.prepare('DELETE FROM vecdex_collections WHERE cid = ?').run(row.cid);
@@ -128,7 +153,7 @@ export function toInfo(row: CollectionRow): CollectionInfo {
 }
 
 function toRow(r: RawRow): CollectionRow {
-  return {
+  const row: CollectionRow = {
     cid: r.cid,
     name: r.name,
     dimensions: r.dimensions,
@@ -137,4 +162,7 @@ function toRow(r: RawRow): CollectionRow {
     defaultIndex: r.default_index,
     createdAt: r.created_at,
   };
+  const filterable = parseFilterable(r.filterable);
+  if (filterable.length > 0) row.filterable = filterable;
+  return row;
 }

@@ -63,13 +63,13 @@ export class ExactSearch {
     // (vector-scaling.ts), so sqlite-vec's float32 arithmetic neither under- nor overflows.
     const stored = metric === 'cosine' ? cosineQuery(vector) : vector;
     const query = encodeVector(stored);
-    const filter = compileFilter(request.filter);
     const include = request.include ?? {};
     // The item columns each nearest row brings along, read in the same statement as the KNN.
     const fields = `i.id AS id${include.metadata ? ', i.metadata AS metadata' : ''}${include.content ? ', i.content AS content' : ''}`;
     let candidates: Candidate[] = [];
     for (const c of collections) {
       const excluded = (request.exclude ?? []).filter((e) => e.collection === c.name).map((e) => e.id);
+      const filter = compileFilter(request.filter, 'metadata', c.filterable);
       const rows =
         this.nearestInMemory(c, stored, k, metric, filter, excluded, include) ??
         this.nearest(c, query, k, metric, filter, excluded, fields);

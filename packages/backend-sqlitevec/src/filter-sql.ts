@@ -33,38 +33,109 @@ export interface SqlFragment {
  * - Strings compare with SQLite's BINARY collation: UTF-8 byte order, which is code point order
  *   (core's `compareCodePoints`).
  */
-export function compileFilter(node: FilterNode | null | undefined, column = 'metadata'): SqlFragment {
+export function compileFilter(
+  node: FilterNode | null | undefined,
+  column = 'metadata',
+  filterable: readonly string[] = [],
+): SqlFragment {
   const params: unknown[] = [];
-  const sql = node === null || node === undefined ? '1' : compile(node, column, params);
+  const indexed = new Set(filterable);
+  const sql = node === null || node === undefined ? '1' : compile(node, column, params, indexed);
   return { sql, params };
 }
 
-function compile(node: FilterNode, col: string, params: unknown[]): string {
+/**
+ * `indexed`: the collection's filterable fields (dotted), whose conditions are written in the
+ * form their expression index (filterable-index.ts) matches, while they are not under a `NOT`.
+ */
+function compile(node: FilterNode, col: string, params: unknown[], indexed: ReadonlySet<string>): string {
   switch (node.op) {
     case 'and':
     case 'or': {
       if (node.children.length === 0) return node.op === 'and' ? '1' : '0';
-      const parts = node.children.map((c) => compile(c, col, params));
+      const parts = node.children.map((c) => compile(c, col, params, indexed));
       return balanced(parts, node.op === 'and' ? ' AND ' : ' OR ');
     }
     case 'not':
-      return `NOT ${compile(node.child, col, params)}`;
+      return `NOT ${compile(node.child, col, params, NONE)}`;
     case 'exists':
+      if (indexed.has(node.path.join('.')))
+        return `(json_type(${col}, ${pathLiteral(node.path)}) IS ${node.value ? 'NOT NULL' : 'NULL'})`;
       params.push(jsonPath(node.path));
       return `(json_type(${col}, ?) IS ${node.value ? 'NOT NULL' : 'NULL'})`;
     case 'eq':
+      if (indexed.has(node.path.join('.'))) return indexedCompare(col, node.path, node.value, '=', params);
       return equals(col, node.path, node.value, params);
     case 'ne':
       return `NOT ${equals(col, node.path, node.value, params)}`;
     case 'in':
+      if (indexed.has(node.path.join('.'))) return indexedOneOf(col, node.path, node.values, params);
       return oneOf(col, node.path, node.values, params);
     case 'nin':
       return `NOT ${oneOf(col, node.path, node.values, params)}`;
     default: {
       const cmp = { gt: '>', gte: '>=', lt: '<', lte: '<=' }[node.op];
+      if (indexed.has(node.path.join('.'))) return indexedCompare(col, node.path, node.value, cmp, params);
       return typedCompare(col, node.path, node.value, cmp, params);
     }
   }
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * A comparison on a filterable field, in the terms of its index `(cid, json_type(m, P),
+ * json_extract(m, P))`: the same type check and comparison as `typedCompare`/`equals`, with the
+ * path spelled as a literal so SQLite matches the index expressions, and without the `IFNULL`
+ * (a missing key makes it NULL rather than 0). That is only right where NULL and 0 act alike:
+ * outside any `NOT`, where AND/OR of NULL and false agree; under a `NOT` (and for `$ne`/`$nin`)
+ * the general form is used.
+ */
+function indexedCompare(col: string, path: string[], value: FilterScalar, cmp: string, params: unknown[]): string {
+  const p = pathLiteral(path);
+  if (typeof value === 'number') {
+    params.push(JSON.stringify(value));
+    return `(json_type(${col}, ${p}) IN ('integer','real') AND json_extract(${col}, ${p}) ${cmp} json_extract(?, '$'))`;
+  }
+  if (typeof value === 'string') {
+    params.push(value);
+    return `(json_type(${col}, ${p}) = 'text' AND json_extract(${col}, ${p}) ${cmp} ?)`;
+  }
+  return `(json_type(${col}, ${p}) = '${literalType(value)}')`;
+}
+
+/** `$in` on a filterable field: `oneOf` in the index's terms (see `indexedCompare`). */
+function indexedOneOf(col: string, path: string[], values: FilterScalar[], params: unknown[]): string {
+  const p = pathLiteral(path);
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  const strings = values.filter((v): v is string => typeof v === 'string');
+  const literals = [
+    ...new Set(values.filter((v) => typeof v === 'boolean' || v === null).map((v) => literalType(v as boolean | null))),
+  ];
+  const parts: string[] = [];
+  if (numbers.length > 0) {
+    params.push(JSON.stringify(numbers));
+    parts.push(
+      `(json_type(${col}, ${p}) IN ('integer','real') AND json_extract(${col}, ${p}) IN (SELECT value FROM json_each(?)))`,
+    );
+  }
+  if (strings.length > 0) {
+    params.push(JSON.stringify(strings));
+    parts.push(`(json_type(${col}, ${p}) = 'text' AND json_extract(${col}, ${p}) IN (SELECT value FROM json_each(?)))`);
+  }
+  if (literals.length > 0) parts.push(`json_type(${col}, ${p}) IN (${literals.map((t) => `'${t}'`).join(',')})`);
+  if (parts.length === 0) return '0';
+  return parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`;
+}
+
+/**
+ * A filterable field's JSON path as a SQL string literal, `'$."a"."b"'`: index expressions
+ * cannot take parameters, so the path is spelled out. Safe because filterable keys are only
+ * letters, digits, `_` and `-` (core's `validateFilterable`); checked again here.
+ */
+export function pathLiteral(path: readonly string[]): string {
+  if (!path.every((k) => /^[A-Za-z0-9_-]+$/.test(k))) throw new Error(`internal: unsafe filterable path ${path.join('.')}`);
+  return `'${jsonPath(path)}'`;
 }
 
 /**

@@ -128,7 +128,7 @@ export class ItemStore {
 
   /** Ids of the items matching `filter` (call inside the transaction that uses them). */
   idsWhere(c: CollectionRow, filter: FilterNode): string[] {
-    const f = compileFilter(filter);
+    const f = compileFilter(filter, 'metadata', c.filterable);
     return this.conn
       .prepare(`SELECT id FROM vecdex_items WHERE cid = ? AND ${f.sql}`)
       .pluck()
@@ -136,7 +136,7 @@ export class ItemStore {
   }
 
   count(c: CollectionRow, filter: FilterNode | null | undefined): number {
-    const f = compileFilter(filter);
+    const f = compileFilter(filter, 'metadata', c.filterable);
     return this.conn
       .prepare(`SELECT count(*) FROM vecdex_items WHERE cid = ? AND ${f.sql}`)
       .pluck()
@@ -148,7 +148,7 @@ export class ItemStore {
    * statement stays open between pages (a long-lived reader would stop WAL checkpoints).
    */
   page(c: CollectionRow, afterRowid: number, limit: number, filter: FilterNode | null | undefined, vectors: boolean) {
-    const f = compileFilter(filter);
+    const f = compileFilter(filter, 'metadata', c.filterable);
     const rows = this.conn
       .prepare(`SELECT ${COLUMNS} FROM vecdex_items WHERE cid = ? AND rowid > ? AND ${f.sql} ORDER BY rowid LIMIT ?`)
       .all(c.cid, afterRowid, ...f.params, limit) as ItemRow[];

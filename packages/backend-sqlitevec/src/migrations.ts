@@ -3,6 +3,7 @@ import { VecdexError } from '@vecdex/core';
 import { APPLICATION_ID, SCHEMA_V1, SCHEMA_V2 } from './schema.js';
 import { migrateFullText } from './full-text.js';
 import { migrateVectorScaling } from './vector-scaling.js';
+import { migrateFilterable } from './filterable-index.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -17,6 +18,8 @@ const MIGRATIONS: readonly ((db: Db) => void)[] = [
   migrateFullText,
   // Version 4: cosine vectors of extreme magnitude stored scaled (float32 cosine breaks on them).
   migrateVectorScaling,
+  // Version 5: declared filterable metadata fields (a column; an index per field).
+  migrateFilterable,
 ];
 
 /** The schema version this package writes. */

@@ -42,6 +42,7 @@ export const SQLITEVEC_CAPABILITIES: BackendCapabilities = Object.freeze({
   fullText: true,
   filters: true,
   concurrentWriters: false,
+  filterableFields: true,
 });
 
 /** What `#unchanged` keeps between calls, under the connection's change token. */
@@ -225,6 +226,11 @@ export class SqliteVecBackend implements StorageBackend {
         return ids.length === 0 ? 0 : this.#items.delete(c, ids, this.#feed.nextModified());
       }),
     );
+  }
+
+  /** Ids matching `filter`, read through the filterable fields' indexes where the filter uses them. */
+  async matchingIds(collection: string, filter: FilterNode): Promise<string[]> {
+    return this.#conn.guard(() => this.#conn.read(() => this.#items.idsWhere(this.#collections.require(collection), filter)));
   }
 
   async count(collection: string, filter?: FilterNode | null): Promise<number> {

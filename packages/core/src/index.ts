@@ -29,7 +29,7 @@ export {
 
 export { type Metric, METRICS, isMetric, distance } from './model/metric.js';
 export type { Vector, JsonValue, Metadata, Item, NormalizedItem, StoredItem } from './model/item.js';
-export type { CollectionSpec, CollectionInfo, CollectionPatch } from './model/collection.js';
+export type { CollectionSpec, CollectionInfo, CollectionPatch, NewCollection } from './model/collection.js';
 export type { Change, ChangeCursor, ChangeBatch, ReadChangesRequest } from './model/change.js';
 export type { Include, ExactSearchRequest, SearchHit, KeywordSearchRequest, KeywordHit } from './model/search.js';
 export type { IndexDefinition, IndexSyncState } from './model/index-definition.js';
@@ -48,6 +48,7 @@ export { toVector } from './validation/validate-vector.js';
 export { normalizeItem, normalizeMetadata, metadataJson, MAX_METADATA_BYTES } from './validation/validate-item.js';
 export { validateK, MAX_K } from './validation/validate-k.js';
 export { validateCollectionSpec } from './validation/validate-collection-spec.js';
+export { MAX_FILTERABLE_FIELDS, validateFilterable } from './validation/validate-filterable.js';
 
 export {
   defineConfig,

@@ -1,8 +1,9 @@
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { errors } from '../errors/error-factories.js';
 import { VecdexError } from '../errors/vecdex-error.js';
-import type { CollectionInfo, CollectionSpec } from '../model/collection.js';
+import type { CollectionInfo, NewCollection } from '../model/collection.js';
 import { validateCollectionSpec } from '../validation/validate-collection-spec.js';
+import { validateFilterable } from '../validation/validate-filterable.js';
 import { validateUserName } from '../validation/validate-name.js';
 import { isReservedCollectionName } from '../ingest/reserved-names.js';
 
@@ -19,13 +20,51 @@ export class Collections {
    *
    * ```ts
    * await vx.collections.create({ name: 'docs', dimensions: 384, metric: 'cosine' })
+   * // filters on `tenant` and `year` answered from indexes (see setFilterable):
+   * await vx.collections.create({ name: 'notes', dimensions: 384, metric: 'cosine', filterable: ['tenant', 'year'] })
    * ```
    */
-  async create(spec: CollectionSpec): Promise<CollectionInfo> {
+  async create(spec: NewCollection): Promise<CollectionInfo> {
     const valid = validateCollectionSpec(spec, this.#backend.capabilities, this.#backend.name);
     validateUserName('collection', valid.name); // `_vecdex.*` is core's own
+    const filterable = spec.filterable === undefined ? [] : this.#filterable(spec.filterable);
     if ((await this.#backend.getCollection(valid.name)) !== null) throw errors.collectionExists(valid.name);
-    return this.#backend.createCollection(valid);
+    const created = await this.#backend.createCollection(valid);
+    if (filterable.length === 0) return created;
+    try {
+      return await this.#backend.updateCollection(valid.name, { filterable });
+    } catch (err) {
+      await this.#backend.deleteCollection(valid.name); // still empty: nothing of the user's is lost
+      throw err;
+    }
+  }
+
+  /**
+   * Declare which metadata fields of a collection are filterable, replacing the declared set.
+   * The backend builds an index per new field (over the items already stored, in one
+   * transaction) and drops those of fields no longer listed. A filter condition on a declared
+   * field then costs what it matches: at 1M items a 1 % filter counts and lists its ids in about
+   * a millisecond instead of a full scan of every item's metadata (bench/filter-scale.mjs).
+   * Results never change: conditions on undeclared fields, or under `$not`, are evaluated as
+   * before. Each declared field adds an index entry to every write of the collection.
+   *
+   * ```ts
+   * await vx.collections.setFilterable('docs', ['tenant', 'year'])
+   * await vx.collection('docs').similar(q, { filter: { tenant: 'acme', year: { $gte: 2020 } } })
+   * await vx.collections.setFilterable('docs', []) // drop them all
+   * ```
+   */
+  async setFilterable(name: string, fields: readonly string[]): Promise<CollectionInfo> {
+    validateUserName('collection', name);
+    return this.#backend.updateCollection(name, { filterable: this.#filterable(fields) });
+  }
+
+  #filterable(fields: unknown): string[] {
+    const valid = validateFilterable(fields);
+    if (valid.length > 0 && this.#backend.capabilities.filterableFields !== true) {
+      throw errors.notSupported('declaring filterable metadata fields', this.#backend.name);
+    }
+    return valid;
   }
 
   /** User collections; core's own (the embedding cache, `_vecdex.*`) are left out. */

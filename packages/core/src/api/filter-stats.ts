@@ -69,9 +69,14 @@ export class FilterStats {
     }
     let entry: Entry;
     if (withIds && filter !== null) {
-      const ids = new Set<string>();
-      for await (const batch of this.#backend.scan(collection, { batchSize: 5000, vectors: false, filter })) {
-        for (const item of batch) ids.add(item.id);
+      let ids: Set<string>;
+      if (this.#backend.matchingIds !== undefined) {
+        ids = new Set(await this.#backend.matchingIds(collection, filter));
+      } else {
+        ids = new Set<string>();
+        for await (const batch of this.#backend.scan(collection, { batchSize: 5000, vectors: false, filter })) {
+          for (const item of batch) ids.add(item.id);
+        }
       }
       entry = { cursor, count: ids.size, ids };
     } else {

@@ -16,4 +16,9 @@ export interface BackendCapabilities {
   fullText?: boolean;
   /** Several processes may write concurrently (PostgreSQL yes, SQLite one writer at a time). */
   concurrentWriters?: boolean;
+  /**
+   * Collections may declare filterable metadata fields (`CollectionPatch.filterable`) that the
+   * backend keeps indexed and its filter compiler uses. Without it core refuses the declaration.
+   */
+  filterableFields?: boolean;
 }

@@ -79,6 +79,12 @@ export interface StorageBackend {
   /** Number of items, optionally only those matching `filter`. */
   count(collection: string, filter?: FilterNode | null): Promise<number>;
   /**
+   * Optional. The ids of the items matching `filter`, in any order. The planner asks for them
+   * to filter inside an index search; without this method core collects them with `scan`
+   * (which pages in a stable order, so it cannot always use the indexes of filterable fields).
+   */
+  matchingIds?(collection: string, filter: FilterNode): Promise<string[]>;
+  /**
    * Every item in batches, in a stable order, without holding the whole collection in memory.
    * The iteration sees a consistent snapshot or at least every item that existed throughout.
    */

@@ -38,6 +38,7 @@ import { changeFeedTests } from './backend-conformance/change-feed.js';
 import { collectionTests } from './backend-conformance/collections.js';
 import { filterPropertyTests } from './backend-conformance/filter-property.js';
 import { filterTests } from './backend-conformance/filters.js';
+import { filterableTests } from './backend-conformance/filterable.js';
 import { wideFilterTests } from './backend-conformance/wide-filters.js';
 import { keywordSearchTests } from './backend-conformance/keyword-search.js';
 import { tombstonePruningTests } from './backend-conformance/tombstone-pruning.js';
@@ -75,6 +76,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     filterTests(ctx);
     filterPropertyTests(ctx);
     wideFilterTests(ctx);
+    filterableTests(ctx);
     keywordSearchTests(ctx);
     changeFeedTests(ctx);
     changeFeedClockTests(ctx);
