@@ -1,6 +1,7 @@
 import { escapeIdentifier } from 'pg';
 import { VecdexError } from '@vecdex/core';
 import type { PgClient, PgConnection } from './connection.js';
+import { checkPrivileges, extensionRefused } from './privileges.js';
 import { SchemaNames } from './schema.js';
 
 /**
@@ -76,8 +77,11 @@ export async function migrate(conn: PgConnection, schema: string): Promise<Schem
   return conn.transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK]);
     const ext = await ensureExtension(client, conn);
+    await checkPrivileges(client, conn, schema);
     const names = new SchemaNames(schema, escapeIdentifier(ext));
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${names.schema}`);
+    // CREATE SCHEMA IF NOT EXISTS checks CREATE on the database even when the schema exists.
+    const exists = (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rows.length > 0;
+    if (!exists) await client.query(`CREATE SCHEMA ${names.schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${names.meta} (key text PRIMARY KEY, value text NOT NULL)`);
     const row = (await client.query<{ value: string }>(`SELECT value FROM ${names.meta} WHERE key = 'schema_version'`)).rows[0];
     const version = row === undefined ? 0 : Number(row.value);
@@ -124,7 +128,14 @@ async function ensureExtension(client: PgClient, conn: PgConnection): Promise<st
         { details: { backend: 'pgvector', host: conn.server.host, port: conn.server.port } },
       );
     }
-    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    const who = (await client.query<{ role: string; db: string }>('SELECT current_user AS role, current_database() AS db'))
+      .rows[0];
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== '42501') throw err;
+      throw extensionRefused(conn, err, who?.role ?? '?', who?.db ?? conn.server.database);
+    }
     found = (await find()).rows[0];
     if (found === undefined) throw new Error('internal: CREATE EXTENSION vector did not install it');
   }
@@ -140,6 +151,14 @@ async function ensureExtension(client: PgClient, conn: PgConnection): Promise<st
         { details: { backend: 'pgvector', version: found.version } },
       );
     }
+  }
+  const usable = await client.query<{ ok: boolean }>('SELECT has_schema_privilege($1, $2) AS ok', [found.schema, 'USAGE']);
+  if (usable.rows[0]?.ok !== true) {
+    throw new VecdexError(
+      'BACKEND_FAILURE',
+      `pgvector is installed in schema "${found.schema}", on which the connecting role lacks USAGE; have an administrator run GRANT USAGE ON SCHEMA ${escapeIdentifier(found.schema)} TO <the role>`,
+      { details: { backend: 'pgvector', reason: 'missing-privilege', privilege: `USAGE on schema "${found.schema}"` } },
+    );
   }
   return found.schema;
 }
