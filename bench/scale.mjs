@@ -1,0 +1,380 @@
+#!/usr/bin/env node
+// How vecdex's costs grow with the collection: the same measurements at each size, one table,
+// with the growth factor from each size to the next.
+//
+//   node bench/scale.mjs [--sizes 10k,100k,1m] [--dim 128] [--queries 100] [--ef 64]
+//                        [--plugins hnswlib,usearch,faiss] [--json]
+//
+// Data: seeded clustered synthetic vectors (bench/lib/clustered.mjs: 1,000 Gaussian centres,
+// sigma 0.1), l2, metadata { g: i % 1000 }; queries are further draws of the same distribution.
+// sqlite-vec store (the default backend), API in one process per phase. Each phase runs in its
+// own child process, so "peak RSS" is that phase's own (process.resourceUsage().maxRSS):
+//
+//   ingest   collection.upsert in batches of 5,000 (vectors generated per batch): rate, peak RSS,
+//            store size after close (main file; the WAL is checkpointed into it).
+//   exact    collection.similar(q, { exact: true }): the first query (builds the in-memory copy:
+//            its time and its RSS), then per-query latency beside usearch's exactSearch (SIMD, one
+//            thread) over the same vectors, the two taking turns (bench/lib/exact-yardstick.mjs);
+//            the vec0 scan (exactSearchMemoryBytes: 0) for comparison; filtered exact search with
+//            { g: { $lt: m } } at 0.1 / 1 / 10 % selectivity; and the exact top 10 of every query
+//            (ground truth for recall).
+//   <index>  vx.indexes.create + build (time, peak RSS of the process), then
+//            collection.similar(q, { index }) one query at a time at efSearch --ef: QPS and recall@10 against the exact top 10.
+//            hnswlib: M 16, efConstruction 100; usearch: connectivity 16, expansionAdd 100, every
+//            core; faiss: HNSW16, efConstruction 100.
+//   sync     1 % of the items upserted with new vectors, then vx.indexes.sync per index (time, and
+//            as a share of that index's build).
+//
+// Progress goes to stderr; the table (text, then Markdown) to stdout.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openVecdex } from '@vecdex/core';
+import { clusteredSource } from './lib/clustered.mjs';
+import { exactVsYardstick } from './lib/exact-yardstick.mjs';
+import { markdownTable, textTable } from './lib/text-table.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SELF = fileURLToPath(import.meta.url);
+const SEED = 20261202;
+const BATCH = 5000;
+const PLUGINS = {
+  hnswlib: { pkg: '@vecdex/index-hnswlib', params: { M: 16, efConstruction: 100, randomSeed: 100 } },
+  usearch: { pkg: '@vecdex/index-usearch', params: { connectivity: 16, expansionAdd: 100, threads: 0 } },
+  faiss: { pkg: '@vecdex/sidecar-faiss', params: { factory: 'HNSW16', efConstruction: 100 } },
+};
+const SELECTIVITIES = [0.001, 0.01, 0.1];
+
+const opts = parseArgs(process.argv.slice(2));
+const log = (...a) => console.error(...a);
+
+function parseArgs(argv) {
+  const o = {
+    sizes: [10_000, 100_000, 1_000_000],
+    dim: 128,
+    queries: 100,
+    ef: 64,
+    plugins: ['hnswlib', 'usearch', 'faiss'],
+    json: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    if (a === '--sizes') o.sizes = next().split(',').map(parseSize);
+    else if (a === '--dim') o.dim = Number(next());
+    else if (a === '--queries') o.queries = Number(next());
+    else if (a === '--ef') o.ef = Number(next());
+    else if (a === '--plugins') o.plugins = next().split(',').filter(Boolean);
+    else if (a === '--json') o.json = true;
+    else if (a === '--child') o.child = next();
+    else if (a === '--dir') o.dir = next();
+    else if (a === '--size') o.size = Number(next());
+    else {
+      console.error(`unknown argument ${a}; see the header of bench/scale.mjs`);
+      process.exit(2);
+    }
+  }
+  for (const p of o.plugins) if (!PLUGINS[p]) throw new Error(`unknown plugin ${p} (${Object.keys(PLUGINS).join(', ')})`);
+  return o;
+}
+
+function parseSize(s) {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
+  if (!m) throw new Error(`bad size ${s} (e.g. 10k, 100k, 1m)`);
+  return Math.round(Number(m[1]) * { '': 1, k: 1e3, m: 1e6 }[m[2].toLowerCase()]);
+}
+
+const sizeLabel = (n) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// ---- children: one phase each, result as the last stdout line ----------------------------------
+
+async function open(dir, plugins = [], backendOptions = {}) {
+  return openVecdex({
+    config: {
+      backend: { use: '@vecdex/backend-sqlitevec', options: { path: path.join(dir, 'store.db'), ...backendOptions } },
+      plugins: plugins.map((p) => PLUGINS[p].pkg),
+      dataDir: path.join(dir, 'data'),
+    },
+    cwd: dir,
+    env: {},
+    resolvePaths: [HERE],
+  });
+}
+
+function queryVectors(src, n, count) {
+  // Draws beyond the base set: the same distribution, not stored.
+  return Array.from({ length: count }, (_, j) => src.vectorAt(n * 4 + j));
+}
+
+const CHILDREN = {
+  async ingest({ dir, size, dim }) {
+    const src = clusteredSource({ dim, seed: SEED });
+    const vx = await open(dir);
+    await vx.collections.create({ name: 'c', dimensions: dim, metric: 'l2' });
+    const col = vx.collection('c');
+    const t0 = performance.now();
+    for (let s = 0; s < size; s += BATCH) {
+      const items = [];
+      for (let i = s; i < Math.min(size, s + BATCH); i++)
+        items.push({ id: String(i), vector: src.vectorAt(i), metadata: { g: i % 1000 } });
+      await col.upsert(items);
+      if (s % (BATCH * 20) === 0) log(`  ingest ${s + items.length} / ${size}`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await vx.close();
+    return {
+      rate: size / seconds,
+      seconds,
+      rss: peakRss(),
+      storeBytes: fs.statSync(path.join(dir, 'store.db')).size,
+      load: loadavg(),
+    };
+  },
+
+  async exact({ dir, size, dim, queries }) {
+    const src = clusteredSource({ dim, seed: SEED });
+    const qs = queryVectors(src, size, queries);
+    const vx = await open(dir);
+    const col = vx.collection('c');
+    const search = (q) => col.similar(q, { k: 10, exact: true, include: {} });
+    const rssBefore = process.memoryUsage().rss;
+    let t = performance.now();
+    await search(qs[0]);
+    const copyBuildMs = performance.now() - t;
+    const copyRss = process.memoryUsage().rss - rssBefore;
+    const copyBytes = vx.backend.exactSearchMemoryBytes;
+    log(`  exact: copy built in ${(copyBuildMs / 1000).toFixed(1)} s; ground truth for ${queries} queries`);
+    const truth = [];
+    for (const q of qs) truth.push((await search(q)).map((h) => h.id));
+    fs.writeFileSync(path.join(dir, 'truth.json'), JSON.stringify(truth));
+    log('  exact: against usearch exactSearch');
+    const base = new Float32Array(size * dim);
+    for (let i = 0; i < size; i++) src.vectorAt(i, base.subarray(i * dim, (i + 1) * dim));
+    const flat = new Float32Array(queries * dim);
+    qs.forEach((q, j) => flat.set(q, j * dim));
+    const load = loadavg();
+    const yard = await exactVsYardstick({ base, dim, queries: flat, queryCount: queries, k: 10, search });
+    const filtered = {};
+    for (const s of SELECTIVITIES) {
+      const filter = { g: { $lt: Math.round(1000 * s) } };
+      const times = [];
+      const n = Math.max(5, Math.min(queries, Math.round(20_000_000 / size)));
+      await col.similar(qs[0], { k: 10, exact: true, filter, include: {} });
+      for (let j = 0; j < n; j++) {
+        t = performance.now();
+        const hits = await col.similar(qs[j % queries], { k: 10, exact: true, filter, include: {} });
+        times.push(performance.now() - t);
+        if (hits.length !== Math.min(10, Math.round(size * s)))
+          throw new Error(`filtered exact search returned ${hits.length} hits`);
+      }
+      filtered[s] = median(times);
+      log(`  exact: ${s * 100}% filter ${filtered[s].toFixed(2)} ms`);
+    }
+    const vx0 = await open(dir, [], { exactSearchMemoryBytes: 0 });
+    const col0 = vx0.collection('c');
+    const vec0Times = [];
+    await col0.similar(qs[0], { k: 10, exact: true, include: {} });
+    for (let j = 0; j < Math.max(5, Math.min(queries, Math.round(2_000_000 / size))); j++) {
+      t = performance.now();
+      await col0.similar(qs[j % queries], { k: 10, exact: true, include: {} });
+      vec0Times.push(performance.now() - t);
+    }
+    await vx0.close();
+    await vx.close();
+    return { copyBuildMs, copyRss, copyBytes, yard, filtered, vec0: median(vec0Times), load };
+  },
+
+  async sync({ dir, size, dim, plugins }) {
+    const src = clusteredSource({ dim, seed: SEED });
+    const vx = await open(dir, plugins);
+    const col = vx.collection('c');
+    const changed = Math.round(size / 100);
+    for (let s = 0; s < changed; s += BATCH) {
+      const items = [];
+      for (let j = s; j < Math.min(changed, s + BATCH); j++) {
+        const i = j * 100;
+        items.push({ id: String(i), vector: src.vectorAt(size * 8 + j), metadata: { g: i % 1000 } });
+      }
+      await col.upsert(items);
+    }
+    const out = {};
+    for (const p of plugins) {
+      const t = performance.now();
+      const r = await vx.indexes.sync(p);
+      out[p] = { seconds: (performance.now() - t) / 1000, applied: r.applied, rebuilt: r.rebuilt ?? null };
+      log(`  sync ${p}: ${out[p].seconds.toFixed(2)} s (${r.applied} changes)`);
+    }
+    await vx.close();
+    return { sync: out, load: loadavg() };
+  },
+};
+
+async function indexChild({ dir, size, dim, queries, ef }, plugin) {
+  const src = clusteredSource({ dim, seed: SEED });
+  const qs = queryVectors(src, size, queries);
+  const truth = JSON.parse(fs.readFileSync(path.join(dir, 'truth.json'), 'utf8'));
+  const vx = await open(dir, [plugin]);
+  await vx.indexes.create({
+    name: plugin,
+    plugin: PLUGINS[plugin].pkg === '@vecdex/sidecar-faiss' ? 'faiss' : plugin,
+    collections: ['c'],
+    params: PLUGINS[plugin].params,
+  });
+  const load = loadavg();
+  const cpu0 = process.cpuUsage();
+  let t = performance.now();
+  await vx.indexes.build(plugin);
+  const buildSeconds = (performance.now() - t) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const buildRss = peakRss();
+  log(`  ${plugin}: built in ${buildSeconds.toFixed(1)} s`);
+  const params = { efSearch: ef };
+  const col = vx.collection('c');
+  const search = (q) => col.similar(q, { index: plugin, k: 10, params, include: {} });
+  for (let j = 0; j < Math.min(10, queries); j++) await search(qs[j]);
+  let hits = 0;
+  t = performance.now();
+  const results = [];
+  for (const q of qs) results.push(await search(q));
+  const qps = queries / ((performance.now() - t) / 1000);
+  results.forEach((r, j) => {
+    const want = new Set(truth[j]);
+    for (const h of r) if (want.has(h.id)) hits++;
+  });
+  await vx.close();
+  return {
+    buildSeconds,
+    buildCores: (cpu.user + cpu.system) / 1e6 / buildSeconds,
+    buildRss,
+    qps,
+    recall: hits / (10 * queries),
+    load,
+  };
+}
+
+if (opts.child !== undefined) {
+  const args = { dir: opts.dir, size: opts.size, dim: opts.dim, queries: opts.queries, ef: opts.ef, plugins: opts.plugins };
+  const result = opts.child.startsWith('index:') ? await indexChild(args, opts.child.slice(6)) : await CHILDREN[opts.child](args);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+// ---- parent: run the phases per size, print the table --------------------------------------------
+
+function runChild(phase, dir, size) {
+  const args = [
+    SELF,
+    '--child',
+    phase,
+    '--dir',
+    dir,
+    '--size',
+    String(size),
+    '--dim',
+    String(opts.dim),
+    '--queries',
+    String(opts.queries),
+    '--ef',
+    String(opts.ef),
+    '--plugins',
+    opts.plugins.join(','),
+  ];
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`phase ${phase} at ${size} failed (exit ${r.status})`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+const results = [];
+for (const size of opts.sizes) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vecdex-scale-'));
+  try {
+    log(`${sizeLabel(size)} × ${opts.dim}: ingest`);
+    const ingest = runChild('ingest', dir, size);
+    log(`${sizeLabel(size)}: exact search`);
+    const exact = runChild('exact', dir, size);
+    const indexes = {};
+    for (const p of opts.plugins) {
+      log(`${sizeLabel(size)}: ${p} build`);
+      indexes[p] = runChild(`index:${p}`, dir, size);
+    }
+    const sync = opts.plugins.length > 0 ? runChild('sync', dir, size) : { sync: {} };
+    results.push({
+      size,
+      ingest,
+      exact,
+      indexes,
+      sync: sync.sync,
+      loads: [ingest.load, exact.load, ...Object.values(indexes).map((x) => x.load)],
+    });
+    log(`${sizeLabel(size)} done: ${JSON.stringify(results[results.length - 1])}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (opts.json) {
+  console.log(JSON.stringify({ dim: opts.dim, queries: opts.queries, ef: opts.ef, results }, null, 2));
+  process.exit(0);
+}
+
+const MiB = (b) => (b / 2 ** 20).toFixed(0);
+const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+/** [label, value per result, formatter] */
+const metrics = [
+  ['ingest, vectors/s', (r) => r.ingest.rate, (x) => f(x, 0)],
+  ['ingest peak RSS, MiB', (r) => r.ingest.rss, MiB],
+  ['store size, MiB', (r) => r.ingest.storeBytes, MiB],
+  ['exact: copy build (first query), s', (r) => r.exact.copyBuildMs / 1000, (x) => f(x, 2)],
+  ['exact: copy memory, MiB (RSS growth)', (r) => r.exact.copyRss, MiB],
+  ['exact, ms/query (p50)', (r) => r.exact.yard.vecdex.median, (x) => f(x)],
+  ['usearch exactSearch, ms/query (p50)', (r) => r.exact.yard.usearch.median, (x) => f(x)],
+  ['exact / usearch', (r) => r.exact.yard.ratio, (x) => `${f(x)}×`],
+  ['exact via vec0 scan, ms/query (p50)', (r) => r.exact.vec0, (x) => f(x)],
+  ...SELECTIVITIES.map((s) => [`exact, ${s * 100}% filter, ms/query (p50)`, (r) => r.exact.filtered[s], (x) => f(x)]),
+  ...opts.plugins.flatMap((p) => [
+    [`${p}: build, s`, (r) => r.indexes[p].buildSeconds, (x) => f(x, 1)],
+    [`${p}: build, cores busy`, (r) => r.indexes[p].buildCores, (x) => f(x, 2)],
+    [`${p}: build peak RSS, MiB`, (r) => r.indexes[p].buildRss, MiB],
+    [`${p}: QPS (efSearch ${opts.ef})`, (r) => r.indexes[p].qps, (x) => f(x, 0)],
+    [`${p}: recall@10`, (r) => r.indexes[p].recall, (x) => f(x, 3)],
+    [`${p}: sync of 1%, s`, (r) => r.sync[p]?.seconds, (x) => f(x, 2)],
+    [
+      `${p}: sync of 1% / build`,
+      (r) => (r.sync[p]?.seconds ?? Number.NaN) / r.indexes[p].buildSeconds,
+      (x) => `${f(x * 100, 1)}%`,
+    ],
+  ]),
+];
+const headers = ['measure'];
+results.forEach((r, i) => {
+  headers.push(sizeLabel(r.size));
+  if (i > 0) headers.push(`${sizeLabel(results[i - 1].size)}→${sizeLabel(r.size)}`);
+});
+const rows = metrics.map(([label, get, fmt]) => {
+  const row = [label];
+  results.forEach((r, i) => {
+    row.push(fmt(get(r)));
+    if (i > 0) {
+      const g = get(r) / get(results[i - 1]);
+      row.push(Number.isFinite(g) ? `${g.toFixed(2)}×` : '-');
+    }
+  });
+  return row;
+});
+console.log(textTable(headers, rows));
+console.log();
+console.log(markdownTable(headers, rows));
+console.log();
+console.log(
+  `dim ${opts.dim}, ${opts.queries} queries, k 10; load average per size (ingest, exact, builds): ${results.map((r) => `${sizeLabel(r.size)}: ${r.loads.join(' / ')}`).join('; ')}`,
+);
