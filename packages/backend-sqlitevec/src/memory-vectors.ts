@@ -2,7 +2,8 @@ import type { CollectionRow } from './collection-store.js';
 import type { Connection } from './connection.js';
 import { vecTable } from './schema.js';
 import { simdKernel } from './simd-kernel.js';
-import { VectorCopy } from './vector-copy.js';
+import { readVectorChunks } from './vec0-chunks.js';
+import { VectorCopy, floats } from './vector-copy.js';
 
 /** Changes applied one by one before a copy is rebuilt from scratch instead. */
 const MIN_CATCH_UP = 1000;
@@ -85,16 +86,22 @@ export class MemoryVectors {
   private build(c: CollectionRow, head: number): VectorCopy | null {
     const count = this.conn.prepare('SELECT count(*) FROM vecdex_items WHERE cid = ?').pluck().get(c.cid) as number;
     if (!this.fits(VectorCopy.bytesFor(count, c.dimensions), c.cid)) return null;
-    const copy = new VectorCopy(c.cid, c.dimensions, count);
+    let copy = new VectorCopy(c.cid, c.dimensions, count);
     // The ids by rowid, then vec0 in its own order (its chunks): two sequential reads, and no
     // vector held twice.
     const idOf = new Map<number, string>();
     const items = this.conn.prepare('SELECT rowid, id FROM vecdex_items WHERE cid = ?').raw();
-    for (const [rowid, id] of items.iterate(c.cid) as Iterable<[number, string]>) idOf.set(rowid, id);
-    const vectors = this.conn.prepare(`SELECT rowid, embedding FROM ${vecTable(c.cid)}`).raw();
-    for (const [rowid, blob] of vectors.iterate() as Iterable<[number, Uint8Array]>) {
+    for (const [rowid, id] of items.all(c.cid) as [number, string][]) idOf.set(rowid, id);
+    const put = (rowid: number, vectors: Float32Array, offset: number) => {
       const id = idOf.get(rowid);
-      if (id !== undefined) copy.put(id, rowid, blob);
+      if (id !== undefined) copy.putFloats(id, rowid, vectors, offset);
+    };
+    // vec0's chunks when their layout is the one we know, else vec0's own (slower) scan; either
+    // way every item must have come with its vector.
+    if (!readVectorChunks(this.conn, c.cid, c.dimensions, put) || copy.count !== count) {
+      copy = new VectorCopy(c.cid, c.dimensions, count);
+      const vectors = this.conn.prepare(`SELECT rowid, embedding FROM ${vecTable(c.cid)}`).raw();
+      for (const [rowid, blob] of vectors.iterate() as Iterable<[number, Uint8Array]>) put(rowid, floats(blob), 0);
     }
     copy.seq = head;
     return copy;

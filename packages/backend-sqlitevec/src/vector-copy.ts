@@ -56,6 +56,11 @@ export class VectorCopy {
 
   /** Insert or replace an item's vector, given as the vec0 blob. */
   put(id: string, rowid: number, blob: Uint8Array): void {
+    this.putFloats(id, rowid, floats(blob), 0);
+  }
+
+  /** Insert or replace an item's vector: `dimensions` floats of `src` from `offset`. */
+  putFloats(id: string, rowid: number, src: Float32Array, offset: number): void {
     let slot = this.slotOf.get(id);
     if (slot === undefined) {
       if (this.count === this.rowids.length) this.grow();
@@ -64,17 +69,17 @@ export class VectorCopy {
       this.ids[slot] = id;
     }
     this.rowids[slot] = rowid;
-    const v = new Float32Array(blob.buffer, blob.byteOffset, this.dimensions);
-    // A blob's byteOffset need not be a multiple of 4: copy through bytes when it is not.
-    if (blob.byteOffset % 4 === 0) this.data.set(v, slot * this.dimensions);
-    else
-      new Uint8Array(this.data.buffer, slot * this.dimensions * 4, this.dimensions * 4).set(
-        blob.subarray(0, this.dimensions * 4),
-      );
+    const d = this.dimensions;
+    const data = this.data;
+    const base = slot * d;
     let s = 0;
-    const base = slot * this.dimensions;
-    for (let i = 0; i < this.dimensions; i++) s += (this.data[base + i] as number) ** 2;
-    this.maxNorm = Math.max(this.maxNorm, Math.sqrt(s));
+    for (let i = 0; i < d; i++) {
+      const x = src[offset + i] as number;
+      data[base + i] = x;
+      s += x * x;
+    }
+    const norm = Math.sqrt(s);
+    if (norm > this.maxNorm) this.maxNorm = norm;
   }
 
   /** Remove an item; false when it was not in the copy. */
@@ -104,6 +109,12 @@ export class VectorCopy {
     rowids.set(this.rowids);
     this.rowids = rowids;
   }
+}
+
+/** A float32 view of a blob, copied when its byteOffset is not a multiple of 4. */
+export function floats(blob: Uint8Array): Float32Array {
+  if (blob.byteOffset % 4 === 0) return new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength >>> 2);
+  return new Float32Array(Uint8Array.from(blob).buffer);
 }
 
 /** Bookkeeping per item beside its vector: the id string, its slot in the id map, the ids array. */

@@ -1,8 +1,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExactSearchRequest, FilterNode, Metric, NormalizedItem } from '@vecdex/core';
+import * as sqliteVec from 'sqlite-vec';
+import { Connection } from '../src/connection.js';
 import { createSqliteVecBackend, type SqliteVecBackend } from '../src/index.js';
-import { item, makeTempDir, randomVector, removeDir, rng, spec } from './helpers.js';
+import { readVectorChunks } from '../src/vec0-chunks.js';
+import { item, makeTempDir, randomVector, rawDb, removeDir, rng, spec } from './helpers.js';
 
 // The in-memory SIMD path must answer exactly what the vec0 path answers: same rows, same
 // order (ties included), bit-identical distances. Two backends on one file: `mem` with the
@@ -125,6 +128,33 @@ describe('in-memory exact search', () => {
     expect(await search(mem)).toEqual([]);
   });
 
+  it('builds a copy from vec0 chunks with deleted and updated slots', async () => {
+    const r = rng(77);
+    await vec0.createCollection(spec('holes', 8, 'l2'));
+    await vec0.upsert(
+      'holes',
+      Array.from({ length: 2500 }, (_, i) => item(`h${i}`, randomVector(r, 8))),
+    );
+    await vec0.delete(
+      'holes',
+      Array.from({ length: 700 }, (_, i) => `h${i * 3}`),
+    );
+    await vec0.upsert(
+      'holes',
+      Array.from({ length: 300 }, (_, i) => item(`h${i * 7 + 1}`, randomVector(r, 8))),
+    );
+    const fresh = await createSqliteVecBackend({ path: path.join(dir, 'store.db') });
+    try {
+      for (let q = 0; q < 5; q++) {
+        const request: ExactSearchRequest = { collections: ['holes'], vector: randomVector(r, 8), k: 2000, metric: 'l2' };
+        expect(await fresh.searchExact(request)).toEqual(await vec0.searchExact(request));
+      }
+      expect(fresh.exactSearchMemoryBytes).toBeGreaterThan(0);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('falls back to vec0 when a copy does not fit the memory budget', async () => {
     const small = await createSqliteVecBackend({ path: path.join(dir, 'store.db'), exactSearchMemoryBytes: 1000 });
     try {
@@ -133,6 +163,31 @@ describe('in-memory exact search', () => {
       expect(small.exactSearchMemoryBytes).toBe(0);
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('readVectorChunks', () => {
+  it("reads exactly vec0's rows and vectors from its shadow tables (sqlite-vec 0.1.9's layout)", async () => {
+    const db = rawDb(path.join(dir, 'store.db'));
+    sqliteVec.load(db);
+    try {
+      const conn = new Connection(db, 'store.db', true);
+      const cid = db.prepare(`SELECT cid FROM vecdex_collections WHERE name = 'holes'`).pluck().get() as number;
+      const got = new Map<number, number[]>();
+      const ok = readVectorChunks(conn, cid, 8, (rowid, v, offset) => got.set(rowid, Array.from(v.subarray(offset, offset + 8))));
+      expect(ok).toBe(true);
+      const want = new Map<number, number[]>();
+      for (const [rowid, blob] of db.prepare(`SELECT rowid, embedding FROM vecdex_vec_${cid}`).raw().all() as [
+        number,
+        Buffer,
+      ][]) {
+        want.set(rowid, Array.from(new Float32Array(Uint8Array.from(blob).buffer)));
+      }
+      expect(got.size).toBe(db.prepare('SELECT count(*) FROM vecdex_items WHERE cid = ?').pluck().get(cid));
+      expect(got).toEqual(want);
+    } finally {
+      db.close();
     }
   });
 });
