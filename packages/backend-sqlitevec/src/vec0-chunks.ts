@@ -26,11 +26,12 @@ export function readVectorChunks(
   if (tables.length !== 2) return false;
   const chunks = conn
     .prepare(
-      `SELECT c.size, c.validity, c.rowids, v.vectors FROM "${t}_chunks" c JOIN "${t}_vector_chunks00" v ON v.rowid = c.chunk_id ORDER BY c.chunk_id`,
+      `SELECT c.size, c.validity, c.rowids, v.vectors FROM "${t}_chunks" c JOIN "${t}_vector_chunks00" v ON v.rowid = c.chunk_id`,
     )
     .raw();
   const bytes = dimensions * 4;
-  // One chunk at a time: the whole table is never in memory twice.
+  // One chunk at a time, in storage order (no ORDER BY: SQLite would sort the blobs into a temp
+  // B-tree): the whole table is never in memory twice.
   for (const [size, validity, rowids, vectors] of chunks.iterate() as Iterable<[number, Uint8Array, Uint8Array, Uint8Array]>) {
     if (validity.byteLength * 8 < size || rowids.byteLength < size * 8 || vectors.byteLength < size * bytes) return false;
     const ids = new DataView(rowids.buffer, rowids.byteOffset, rowids.byteLength);
