@@ -17,7 +17,8 @@
 //   HNSWLib (ef 64)              the same graph with setEf(64), vecdex's hnswlib default
 //   vecdex sqlite-vec exact      VecdexVectorStore on @vecdex/backend-sqlitevec, exact (vec0 scan)
 //   vecdex sqlite-vec + hnswlib  the same collection with an @vecdex/index-hnswlib index (M 16,
-//                                efConstruction 200, efSearch 64) as its default index
+//                                efConstruction 200, efSearch 64; and per query efSearch 10, as
+//                                HNSWLib's default); its fill time is the index build alone
 //   PGVector / vecdex pgvector   only with VECDEX_TEST_PG_URL: @langchain/community's PGVectorStore
 //                                (its table, no ANN index: exact) vs VecdexVectorStore on
 //                                @vecdex/backend-pgvector (exact)
@@ -169,6 +170,15 @@ await add('vecdex sqlite-vec + hnswlib', async () => {
   });
   await vx.indexes.build('fmnist-hnsw');
   return new VecdexVectorStore(embeddings, { vecdex: vx, collection: 'fmnist', search: { index: 'fmnist-hnsw' } });
+});
+stores.push({
+  name: 'vecdex sqlite-vec + hnswlib (ef 10)',
+  store: new VecdexVectorStore(embeddings, {
+    vecdex: vx,
+    collection: 'fmnist',
+    search: { index: 'fmnist-hnsw', params: { efSearch: 10 } },
+  }),
+  buildMs: stores.at(-1).buildMs,
 });
 
 if (PG_URL !== undefined) {

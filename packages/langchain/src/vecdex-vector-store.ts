@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Callbacks } from '@langchain/core/callbacks/manager';
-import type { Document, DocumentInterface } from '@langchain/core/documents';
+import { Document, type DocumentInterface } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import { type MaxMarginalRelevanceSearchOptions, VectorStore } from '@langchain/core/vectorstores';
 import {
@@ -160,7 +160,6 @@ export class VecdexVectorStore extends VectorStore {
     embeddings: EmbeddingsInterface | null,
     args: VecdexStoreArgs & { ids?: string[] },
   ): Promise<VecdexVectorStore> {
-    const { Document } = await import('@langchain/core/documents');
     const docs = texts.map(
       (pageContent, i) =>
         new Document({ pageContent, metadata: { ...(Array.isArray(metadatas) ? (metadatas[i] ?? {}) : metadatas) } }),
