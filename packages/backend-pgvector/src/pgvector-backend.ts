@@ -1,5 +1,6 @@
 import { errors, METRICS } from '@vecdex/core';
 import type {
+  CollectionAlias,
   BackendCapabilities,
   ChangeBatch,
   ChangeCursor,
@@ -30,6 +31,7 @@ import type { PgConnection } from './connection.js';
 import { ExactSearch } from './exact-search.js';
 import { diagnosePg } from './store-diagnosis.js';
 import { compileFilter } from './filter-sql.js';
+import { AliasCatalog } from './alias-catalog.js';
 import { IndexCatalog } from './index-catalog.js';
 import { ItemStore } from './item-store.js';
 import { KeywordSearch } from './keyword-search.js';
@@ -56,6 +58,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   readonly #search: ExactSearch;
   readonly #keyword: KeywordSearch;
   readonly #indexes: IndexCatalog;
+  readonly #aliases: AliasCatalog;
   readonly #indexPlugins: readonly IndexPluginSpec[];
   /** Collection rows in memory, invalidated by LISTEN/NOTIFY; null with `catalogCache: false`. */
   readonly #catalog: CatalogCache | null;
@@ -71,6 +74,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     this.#search = new ExactSearch(names);
     this.#keyword = new KeywordSearch(names);
     this.#indexes = new IndexCatalog(conn, names);
+    this.#aliases = new AliasCatalog(conn, names);
     this.#indexPlugins = Object.freeze(nativeIndexPlugins(this));
     // LISTEN needs a session of its own: behind a transaction pooler no notification would arrive.
     this.#catalog =
@@ -370,6 +374,24 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
 
   async pruneTombstones(readers: readonly ChangeCursor[]): Promise<number> {
     return this.#conn.guard(() => this.#conn.transaction((client) => this.#feed.prune(client, readers)));
+  }
+
+  // ---- aliases (rows of the schema's meta table, see AliasCatalog) -------------------------------
+
+  async getAlias(alias: string): Promise<CollectionAlias | null> {
+    return this.#conn.guard(() => this.#aliases.get(alias));
+  }
+
+  async listAliases(): Promise<CollectionAlias[]> {
+    return this.#conn.guard(() => this.#aliases.list());
+  }
+
+  async setAlias(alias: string, collection: string, updatedAt: number): Promise<void> {
+    await this.#conn.guard(() => this.#aliases.set(alias, collection, updatedAt));
+  }
+
+  async deleteAlias(alias: string): Promise<boolean> {
+    return this.#conn.guard(() => this.#aliases.delete(alias));
   }
 
   // ---- index catalog ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { errors } from '@vecdex/core';
 import type {
   BackendCapabilities,
+  CollectionAlias,
   ChangeBatch,
   ChangeCursor,
   CollectionInfo,
@@ -22,6 +23,7 @@ import type {
   StorageBackend,
   StoredItem,
 } from '@vecdex/core';
+import { AliasCatalog } from './alias-catalog.js';
 import { ChangeFeed } from './change-feed.js';
 import { diagnoseSqlite } from './store-diagnosis.js';
 import { CollectionStore, toInfo, type CollectionRow } from './collection-store.js';
@@ -68,6 +70,7 @@ export class SqliteVecBackend implements StorageBackend {
   readonly #memory: MemoryVectors;
   readonly #indexes: IndexCatalog;
   readonly #fullText: FullText;
+  readonly #aliases: AliasCatalog;
   #readCache: ReadCache = { token: '', collections: new Map(), head: undefined };
 
   /** Use `createSqliteVecBackend()`, which opens and migrates the database first. */
@@ -81,6 +84,7 @@ export class SqliteVecBackend implements StorageBackend {
     this.#memory = new MemoryVectors(this.#conn, options.exactSearchMemoryBytes);
     this.#search = new ExactSearch(this.#conn, this.#items, this.#memory);
     this.#indexes = new IndexCatalog(this.#conn);
+    this.#aliases = new AliasCatalog(this.#conn);
   }
 
   /** Bytes held by the in-memory vector copies exact search scans (see `exactSearchMemoryBytes`). */
@@ -326,6 +330,24 @@ export class SqliteVecBackend implements StorageBackend {
   /** Doctor checks: schema, `quick_check`, WAL and file size, tombstone backlog (reads only). */
   async diagnose(): Promise<DoctorCheck[]> {
     return this.#conn.guard(() => diagnoseSqlite(this.#conn.db, this.#options.path));
+  }
+
+  // ---- aliases (rows of vecdex_meta, see AliasCatalog) -----------------------------------------
+
+  async getAlias(alias: string): Promise<CollectionAlias | null> {
+    return this.#conn.guard(() => this.#aliases.get(alias));
+  }
+
+  async listAliases(): Promise<CollectionAlias[]> {
+    return this.#conn.guard(() => this.#aliases.list());
+  }
+
+  async setAlias(alias: string, collection: string, updatedAt: number): Promise<void> {
+    this.#conn.guardWrite(() => this.#conn.write(() => this.#aliases.set(alias, collection, updatedAt)));
+  }
+
+  async deleteAlias(alias: string): Promise<boolean> {
+    return this.#conn.guardWrite(() => this.#conn.write(() => this.#aliases.delete(alias)));
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ import { registerPruneTombstones } from './commands/prune-tombstones.js';
 import { registerCompact } from './commands/compact.js';
 import { registerBackup } from './commands/backup.js';
 import { registerImportLlm } from './commands/import-llm.js';
+import { registerAlias } from './commands/alias.js';
+import { registerReembed } from './commands/reembed.js';
 import { registerSearch } from './commands/search.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
@@ -68,6 +70,8 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerCompact(program, io);
   registerBackup(program, io);
   registerImportLlm(program, io);
+  registerAlias(program, io);
+  registerReembed(program, io);
   registerCache(program, io);
   registerConfig(program, io);
   registerDoctor(program, io);

@@ -93,6 +93,9 @@ export {
 export { DEFAULT_QUERY_TIMEOUT_MS } from './query/query-embedder.js';
 export { DEFAULT_RRF_K, reciprocalRankFusion, type RankedList, type FusedEntry } from './fusion/reciprocal-rank-fusion.js';
 export { Collections } from './api/collections.js';
+export { Aliases } from './api/aliases.js';
+export { ALIAS_COLLECTION, type AliasStore, aliasStoreFor, collectionAliasStore } from './api/alias-store.js';
+export type { CollectionAlias } from './model/alias.js';
 export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';
 export { EXACT_SUBSET_THRESHOLD, OVERSAMPLE_MIN_SELECTIVITY, type SearchPlan } from './api/plan-search.js';
 
@@ -141,6 +144,7 @@ export { parseRetryAfter } from './providers/retry-after.js';
 export { providerError, type ProviderFailure } from './providers/provider-error.js';
 export { validateEmbeddingResponse } from './providers/validate-response.js';
 export { ingest } from './ingest/ingest.js';
+export { reembed, type ReembedOptions } from './ingest/reembed.js';
 export type { IngestOptions, IngestRecord, IngestReport, IngestFailure, IngestProgress } from './ingest/ingest-types.js';
 export { contentHash, estimateTokens } from './ingest/content-hash.js';
 export { EmbeddingCache, cacheCollectionName } from './ingest/embedding-cache.js';

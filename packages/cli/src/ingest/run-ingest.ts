@@ -1,4 +1,12 @@
-import { type IngestRecord, type IngestReport, type Vecdex, createEmbeddingProvider, ingest, validateName } from '@vecdex/core';
+import {
+  type IngestRecord,
+  type IngestReport,
+  type Vecdex,
+  createEmbeddingProvider,
+  ingest,
+  reembed,
+  validateName,
+} from '@vecdex/core';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { redactText } from '../output/redact.js';
@@ -15,7 +23,7 @@ export async function runIngest(
   ctx: CliContext,
   collection: string,
   flags: ProviderFlags,
-  source: { records: AsyncIterable<IngestRecord> | Iterable<IngestRecord>; total?: number },
+  source: { records: AsyncIterable<IngestRecord> | Iterable<IngestRecord>; total?: number } | { reembedFrom: string },
 ): Promise<IngestReport> {
   validateName('collection', collection);
   const existing = await vx.collections.get(collection);
@@ -25,7 +33,7 @@ export async function runIngest(
     stream: ctx.io.stderr,
     enabled: !ctx.globals.json && !ctx.globals.quiet,
     label: 'embedding',
-    total: source.total,
+    total: 'records' in source ? source.total : await vx.collection(source.reembedFrom).count(),
   });
   const controller = new AbortController();
   let interrupts = 0;
@@ -38,12 +46,8 @@ export async function runIngest(
   };
   process.on('SIGINT', onSigint);
   try {
-    const report = await ingest(vx, {
-      collection,
+    const common = {
       provider,
-      records: source.records,
-      total: source.total,
-      storeContent: flags.store === true,
       batchSize: request.batchSize,
       concurrency: request.concurrency,
       cache: flags.cache,
@@ -53,8 +57,18 @@ export async function runIngest(
         ...(request.maxAttempts !== undefined ? { maxAttempts: request.maxAttempts } : {}),
       },
       signal: controller.signal,
-      onProgress: (p) => bar.update(p.done),
-    });
+      onProgress: (p: { done: number }) => bar.update(p.done),
+    };
+    const report =
+      'records' in source
+        ? await ingest(vx, {
+            ...common,
+            collection,
+            records: source.records,
+            total: source.total,
+            storeContent: flags.store === true,
+          })
+        : await reembed(vx, { ...common, from: source.reembedFrom, to: collection });
     // A provider's failure reason may quote its URL, credentials included.
     return { ...report, failed: report.failed.map((f) => ({ ...f, reason: redactText(f.reason) })) };
   } catch (err) {

@@ -42,18 +42,30 @@ export class Collection {
   readonly #backend: StorageBackend;
   readonly #indexes: Indexes;
   readonly #embedder: QueryEmbedder | null;
+  readonly #resolve: (name: string) => Promise<CollectionInfo | null>;
 
-  /** `embedder` embeds query texts (`vx.collection()` passes the store's); without one, text queries are refused. */
-  constructor(name: string, backend: StorageBackend, indexes: Indexes, embedder: QueryEmbedder | null = null) {
+  /**
+   * `embedder` embeds query texts (`vx.collection()` passes the store's); without one, text
+   * queries are refused. `resolve` finds the collection by name (`vx.collection()` passes one that
+   * follows aliases: each call resolves once and works on that collection throughout).
+   */
+  constructor(
+    name: string,
+    backend: StorageBackend,
+    indexes: Indexes,
+    embedder: QueryEmbedder | null = null,
+    resolve?: (name: string) => Promise<CollectionInfo | null>,
+  ) {
     this.name = name;
     this.#backend = backend;
     this.#indexes = indexes;
     this.#embedder = embedder;
+    this.#resolve = resolve ?? ((n) => backend.getCollection(n));
   }
 
-  /** The collection's definition. */
+  /** The collection's definition (of the collection an alias points to, for an alias). */
   async info(): Promise<CollectionInfo> {
-    const info = await this.#backend.getCollection(this.name);
+    const info = await this.#resolve(this.name);
     if (info === null) {
       const known = (await this.#backend.listCollections()).map((c) => c.name).filter((n) => !isReservedCollectionName(n));
       throw errors.unknownCollection(this.name, known);
@@ -104,12 +116,11 @@ export class Collection {
    */
   async delete(ids: readonly string[] | string | DeleteWhere): Promise<number> {
     if (typeof ids === 'object' && ids !== null && !Array.isArray(ids)) {
-      await this.info();
-      return deleteWhere(this.#backend, this.name, ids as DeleteWhere);
+      return deleteWhere(this.#backend, (await this.info()).name, ids as DeleteWhere);
     }
     const list = (typeof ids === 'string' ? [ids] : (ids as readonly string[])).map(validateId);
-    await this.info();
-    return list.length === 0 ? 0 : this.#backend.delete(this.name, [...new Set(list)]);
+    const { name } = await this.info();
+    return list.length === 0 ? 0 : this.#backend.delete(name, [...new Set(list)]);
   }
 
   /** One item with its vector, or null. */
@@ -121,15 +132,13 @@ export class Collection {
   /** Items that exist, in the order asked; missing ids are skipped. */
   async getMany(ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
     const list = ids.map(validateId);
-    await this.info();
-    return this.#backend.get(this.name, list, options);
+    return this.#backend.get((await this.info()).name, list, options);
   }
 
   /** Number of items, optionally matching a filter. */
   async count(filter?: Filter | null): Promise<number> {
     const parsed = parseFilter(filter);
-    await this.info();
-    return this.#backend.count(this.name, parsed);
+    return this.#backend.count((await this.info()).name, parsed);
   }
 
   /** Every item, in batches (default 1,000). */
@@ -137,8 +146,7 @@ export class Collection {
     const batchSize = options.batchSize ?? 1000;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw errors.invalidArgument('batchSize', 'a positive integer', batchSize);
     const filter = parseFilter(options.filter);
-    await this.info();
-    yield* this.#backend.scan(this.name, { batchSize, vectors: options.vectors ?? true, filter });
+    yield* this.#backend.scan((await this.info()).name, { batchSize, vectors: options.vectors ?? true, filter });
   }
 
   /**
@@ -211,9 +219,8 @@ export class Collection {
 
   /** Changes to this collection after a cursor (see `StorageBackend.readChanges`). */
   async changes(after: ChangeCursor | null, options: { limit?: number; vectors?: boolean } = {}): Promise<ChangeBatch> {
-    await this.info();
     return this.#backend.readChanges({
-      collections: [this.name],
+      collections: [(await this.info()).name],
       after,
       limit: options.limit ?? 1000,
       vectors: options.vectors ?? true,

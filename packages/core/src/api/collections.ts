@@ -6,13 +6,16 @@ import { validateCollectionSpec } from '../validation/validate-collection-spec.j
 import { validateFilterable } from '../validation/validate-filterable.js';
 import { validateUserName } from '../validation/validate-name.js';
 import { isReservedCollectionName } from '../ingest/reserved-names.js';
+import type { Aliases } from './aliases.js';
 
 /** Create, list, inspect and delete collections: `vx.collections`. */
 export class Collections {
   readonly #backend: StorageBackend;
+  readonly #aliases: Aliases | null;
 
-  constructor(backend: StorageBackend) {
+  constructor(backend: StorageBackend, aliases: Aliases | null = null) {
     this.#backend = backend;
+    this.#aliases = aliases;
   }
 
   /**
@@ -29,6 +32,15 @@ export class Collections {
     validateUserName('collection', valid.name); // `_vecdex.*` is core's own
     const filterable = spec.filterable === undefined ? [] : this.#filterable(spec.filterable);
     if ((await this.#backend.getCollection(valid.name)) !== null) throw errors.collectionExists(valid.name);
+    if ((await this.#aliases?.get(valid.name)) != null) {
+      throw new VecdexError(
+        'COLLECTION_EXISTS',
+        `"${valid.name}" is an alias; remove it first (vx.aliases.delete) or pick another name`,
+        {
+          details: { collection: valid.name, alias: true },
+        },
+      );
+    }
     const created = await this.#backend.createCollection(valid);
     if (filterable.length === 0) return created;
     try {
@@ -72,9 +84,10 @@ export class Collections {
     return (await this.#backend.listCollections()).filter((c) => !isReservedCollectionName(c.name));
   }
 
-  /** The collection's info, or null. */
+  /** The collection's info (for an alias, the info of the collection it points to), or null. */
   async get(name: string): Promise<CollectionInfo | null> {
-    return this.#backend.getCollection(validateUserName('collection', name));
+    validateUserName('collection', name);
+    return this.#aliases === null ? this.#backend.getCollection(name) : this.#aliases.resolve(name);
   }
 
   /** Whether a collection of that name exists. */
@@ -94,6 +107,14 @@ export class Collections {
         'INVALID_ARGUMENT',
         `collection "${name}" is covered by index(es) ${users.map((u) => `"${u.name}"`).join(', ')}; drop them first`,
         { details: { collection: name, indexes: users.map((u) => u.name) } },
+      );
+    }
+    const aliases = (await this.#aliases?.pointingAt(name)) ?? [];
+    if (aliases.length > 0) {
+      throw new VecdexError(
+        'INVALID_ARGUMENT',
+        `collection "${name}" is the target of alias(es) ${aliases.map((a) => `"${a}"`).join(', ')}; point them elsewhere or remove them first`,
+        { details: { collection: name, aliases } },
       );
     }
     return this.#backend.deleteCollection(name);

@@ -6,6 +6,7 @@ import { isReservedCollectionName } from '../ingest/reserved-names.js';
 import type { CollectionInfo } from '../model/collection.js';
 import { validateUserName } from '../validation/validate-name.js';
 import type { QueryTarget } from './prepare-query.js';
+import type { Aliases } from './aliases.js';
 
 /**
  * Where `vx.search()` / `vx.similar()` run. With `index`: its collections, or the named subset
@@ -16,6 +17,7 @@ import type { QueryTarget } from './prepare-query.js';
 export async function resolveIndexTarget(
   backend: StorageBackend,
   indexes: Indexes,
+  aliases: Aliases | null,
   request: { index?: string; collections?: readonly string[] },
 ): Promise<QueryTarget> {
   const { index, collections } = request;
@@ -27,7 +29,14 @@ export async function resolveIndexTarget(
     if (!Array.isArray(collections) || collections.length === 0) {
       throw errors.invalidArgument('collections', 'a non-empty array of collection names', collections);
     }
-    names = [...new Set(collections.map((c) => validateUserName('collection', c)))];
+    names = collections.map((c) => validateUserName('collection', c));
+    // Aliases resolve to their collections once, here: the whole search uses those.
+    if (aliases !== null) {
+      names = await Promise.all(
+        names.map(async (n) => ((await backend.getCollection(n)) === null ? ((await aliases.resolve(n))?.name ?? n) : n)),
+      );
+    }
+    names = [...new Set(names)];
   }
   const def = index === undefined ? null : await indexes.get(index);
   if (def !== null) {

@@ -14,6 +14,7 @@ import { QueryCache } from '../query/query-cache.js';
 import { QueryEmbedder } from '../query/query-embedder.js';
 import { Collection } from './collection.js';
 import { Collections } from './collections.js';
+import { Aliases } from './aliases.js';
 import type { HybridHit } from './hybrid-search.js';
 import { resolveIndexTarget } from './index-search.js';
 import type { SearchPlan } from './plan-search.js';
@@ -45,6 +46,8 @@ export class Vecdex {
   readonly config: ResolvedConfig;
   readonly plugins: PluginRegistry;
   readonly collections: Collections;
+  /** Collection aliases (`docs` → `docs_v2`), followed by every read and search path. */
+  readonly aliases: Aliases;
   /** Index lifecycle: create, build, sync, status, drop. */
   readonly indexes: Indexes;
   /**
@@ -59,16 +62,19 @@ export class Vecdex {
     this.backend = backend;
     this.config = config;
     this.plugins = plugins;
-    this.collections = new Collections(backend);
+    this.aliases = new Aliases(backend);
+    this.collections = new Collections(backend, this.aliases);
     this.indexes = new Indexes(backend, plugins, config.dataDir);
     const settings = mergeEmbeddingSettings(config.embedding, options.embedding);
     this.queryCache = new QueryCache(backend, settings.queryCache ?? {});
     this.#embedder = new QueryEmbedder({ registry: plugins, settings, env: options.env ?? process.env, cache: this.queryCache });
   }
 
-  /** A handle on a collection (no I/O until used). */
+  /** A handle on a collection, or on an alias of one (no I/O until used; each call follows the alias once). */
   collection(name: string): Collection {
-    return new Collection(validateUserName('collection', name), this.backend, this.indexes, this.#embedder);
+    return new Collection(validateUserName('collection', name), this.backend, this.indexes, this.#embedder, (n) =>
+      this.aliases.resolve(n),
+    );
   }
 
   /**
@@ -85,7 +91,7 @@ export class Vecdex {
   async search(request: IndexSearchRequest): Promise<{ hits: HybridHit[]; plan: SearchPlan }> {
     if (typeof request !== 'object' || request === null) throw errors.invalidArgument('search', 'a query object', request);
     const { collections, ...rest } = request;
-    const target = await resolveIndexTarget(this.backend, this.indexes, {
+    const target = await resolveIndexTarget(this.backend, this.indexes, this.aliases, {
       ...(rest.index !== undefined ? { index: rest.index } : {}),
       ...(collections !== undefined ? { collections } : {}),
     });
@@ -102,7 +108,7 @@ export class Vecdex {
    */
   async similar(query: Vector | QueryInput, options: IndexSimilarOptions): Promise<SearchHit[]> {
     const { collections, ...rest } = options ?? {};
-    const target = await resolveIndexTarget(this.backend, this.indexes, {
+    const target = await resolveIndexTarget(this.backend, this.indexes, this.aliases, {
       ...(rest.index !== undefined ? { index: rest.index } : {}),
       ...(collections !== undefined ? { collections } : {}),
     });

@@ -7,6 +7,7 @@ import type { ExactSearchRequest, KeywordHit, KeywordSearchRequest, SearchHit } 
 import type { IndexPluginSpec } from './index-plugin.js';
 import type { FilterNode } from '../filter/filter-ast.js';
 import type { DoctorCheck } from './doctor-check.js';
+import type { CollectionAlias } from '../model/alias.js';
 
 /**
  * A storage backend: where items live durably, with exact search and a change feed.
@@ -156,6 +157,20 @@ export interface StorageBackend {
    * ```
    */
   diagnose?(): Promise<DoctorCheck[]>;
+
+  // ---- aliases (optional: core keeps them in a reserved collection otherwise) ----------------
+
+  /**
+   * Optional, all four or none. Collection aliases stored natively (a row each). `setAlias`
+   * creates or repoints one atomically: a reader sees the old target or the new one. Core has
+   * validated the names (the alias is no collection, the target exists and is no alias). Without
+   * them core stores aliases as items of the reserved collection `_vecdex.aliases`.
+   */
+  getAlias?(alias: string): Promise<CollectionAlias | null>;
+  listAliases?(): Promise<CollectionAlias[]>;
+  setAlias?(alias: string, collection: string, updatedAt: number): Promise<void>;
+  /** False when there was no such alias. */
+  deleteAlias?(alias: string): Promise<boolean>;
 
   // ---- index catalog -------------------------------------------------------------------------
 

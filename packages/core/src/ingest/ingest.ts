@@ -27,7 +27,10 @@ import { TaskPool } from './task-pool.js';
  */
 export async function ingest(vx: Vecdex, options: IngestOptions): Promise<IngestReport> {
   const started = Date.now();
-  const name = validateUserName('collection', options.collection);
+  validateUserName('collection', options.collection);
+  // An alias writes into the collection it points to.
+  const existing = await vx.aliases.resolve(options.collection);
+  const name = existing?.name ?? options.collection;
   const { provider } = options;
   const backend = vx.backend;
   const concurrency = options.concurrency ?? 4;
@@ -43,7 +46,6 @@ export async function ingest(vx: Vecdex, options: IngestOptions): Promise<Ingest
       throw new VecdexError('INVALID_ARGUMENT', `${key} must be a positive integer, got ${v}`);
   }
 
-  const existing = await backend.getCollection(name);
   let info: CollectionInfo | null =
     existing === null ? null : await checkCollection(backend, existing, provider.model, provider.dimensions);
   let created = false;

@@ -43,6 +43,7 @@ import { wideFilterTests } from './backend-conformance/wide-filters.js';
 import { keywordSearchTests } from './backend-conformance/keyword-search.js';
 import { tombstonePruningTests } from './backend-conformance/tombstone-pruning.js';
 import { deleteWhereTests } from './backend-conformance/delete-where.js';
+import { aliasTests } from './backend-conformance/aliases.js';
 import { indexCatalogTests } from './backend-conformance/index-catalog.js';
 import { itemTests } from './backend-conformance/items-crud.js';
 import { metricTests } from './backend-conformance/metrics.js';
@@ -83,6 +84,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     changeFeedFollowerTests(ctx);
     tombstonePruningTests(ctx);
     deleteWhereTests(ctx);
+    aliasTests(ctx);
     badInputTests(ctx);
     indexCatalogTests(ctx);
     persistenceTests(ctx);
