@@ -131,14 +131,27 @@ for (const name of opts.data) {
 if (opts.json) {
   console.log(JSON.stringify({ k: opts.k, queries: opts.queries, rows }, null, 2));
 } else {
-  const headers = ['data', 'variant', 'ms p50', 'ms mean', 'usearch ms p50', 'ratio (p50)', 'copy build ms', 'load avg'];
+  const headers = [
+    'data',
+    'variant',
+    'ms p50',
+    'usearch ms p50',
+    'ratio (p50)',
+    'CPU ms mean',
+    'usearch CPU ms mean',
+    'CPU ratio',
+    'copy build ms',
+    'load avg',
+  ];
   const cells = rows.map((r) => [
     r.data,
     r.variant,
     r.vecdex.median.toFixed(2),
-    r.vecdex.mean.toFixed(2),
     r.usearch.median.toFixed(2),
     `${r.ratio.toFixed(2)}×`,
+    r.vecdexCpu.mean.toFixed(2),
+    r.usearchCpu.mean.toFixed(2),
+    `${r.cpuRatio.toFixed(2)}×`,
     r.buildMs === null ? '-' : r.buildMs.toFixed(0),
     r.load,
   ]);

@@ -7,7 +7,8 @@ const USEARCH_METRIC = { l2: 'l2sq', cosine: 'cos', ip: 'ip' };
 /**
  * Times `search(q)` (vecdex) and usearch's exactSearch over `base` for the same queries, after
  * `warmup` unmeasured queries each. Returns per-query milliseconds (median and mean) of both and
- * the ratio of medians.
+ * the ratio of medians; the same in CPU milliseconds of the process, with the ratio of means
+ * (process.cpuUsage ticks coarsely, so a median of short queries is too coarse).
  */
 export async function exactVsYardstick({ base, dim, queries, queryCount, k = 10, metric = 'l2', search, warmup = 3 }) {
   const q = (i) => new Float32Array(queries.subarray((i % queryCount) * dim, ((i % queryCount) + 1) * dim));
@@ -18,18 +19,30 @@ export async function exactVsYardstick({ base, dim, queries, queryCount, k = 10,
   }
   const ours = [];
   const theirs = [];
+  // CPU time of the process too (both run on this thread, one core): a loaded machine delays
+  // the wall clock of either far more than it changes the work done.
+  const oursCpu = [];
+  const theirsCpu = [];
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   for (let i = 0; i < queryCount; i++) {
     const v = q(i);
     // Alternate which goes first, so neither always runs right after the other's cache misses.
     const runOurs = async () => {
+      const c = cpu();
       const t = performance.now();
       await search(v);
       ours.push(performance.now() - t);
+      oursCpu.push(cpu() - c);
     };
     const runTheirs = () => {
+      const c = cpu();
       const t = performance.now();
       usearch.exactSearch(base, v, dim, k, kind, 1);
       theirs.push(performance.now() - t);
+      theirsCpu.push(cpu() - c);
     };
     if (i % 2 === 0) {
       await runOurs();
@@ -45,5 +58,7 @@ export async function exactVsYardstick({ base, dim, queries, queryCount, k = 10,
   };
   const o = stats(ours);
   const t = stats(theirs);
-  return { vecdex: o, usearch: t, ratio: o.median / t.median };
+  const oc = stats(oursCpu);
+  const tc = stats(theirsCpu);
+  return { vecdex: o, usearch: t, ratio: o.median / t.median, vecdexCpu: oc, usearchCpu: tc, cpuRatio: oc.mean / tc.mean };
 }
