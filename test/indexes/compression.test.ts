@@ -14,6 +14,8 @@ import { type Metric, type Vecdex, distance, isVecdexError, openVecdex } from '@
 import { Random } from '@vecdex/core/testing';
 import hnswlib from '@vecdex/index-hnswlib';
 import usearch from '@vecdex/index-usearch';
+import faiss from '@vecdex/sidecar-faiss';
+import { faissProblem } from '../faiss-available.js';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const N = 400;
@@ -38,7 +40,7 @@ async function store(): Promise<{ open: () => Promise<Vecdex>; dataDir: string }
     const vx = await openVecdex({
       config: {
         backend: { use: sqlitevec, options: { path: path.join(dir, 'store.db') } },
-        plugins: [usearch, hnswlib],
+        plugins: faissProblem === null ? [usearch, hnswlib, faiss] : [usearch, hnswlib],
         dataDir,
       },
       cwd: dir,
@@ -216,6 +218,34 @@ describe('compressed indexes: precision with rescoring (usearch)', () => {
     expect(synced.synced).toBe(1);
     expect(synced.hits[0]).toMatchObject({ id: 'near' });
     expect(synced.hits[0]?.distance).toBeLessThan(1e-6);
+  });
+});
+
+describe.skipIf(faissProblem !== null)(`compressed indexes: FAISS scalar quantizers ${faissProblem ?? ''}`, () => {
+  it('int8 = SQ8 and float16 = SQfp16 (automatic or replacing Flat), rescored; factories with their own codes are refused', async () => {
+    const { vx, data, queries } = await filled('l2', 100);
+    const cases = [
+      { name: 'sq8', precision: 'int8', factory: 'SQ8' },
+      { name: 'fp16', precision: 'float16', factory: 'SQfp16', params: { factory: 'Flat' } },
+    ] as const;
+    for (const c of cases) {
+      await vx.indexes.create({
+        name: c.name,
+        plugin: 'faiss',
+        collections: ['c'],
+        precision: c.precision,
+        ...('params' in c ? { params: c.params } : {}),
+      });
+      await vx.indexes.build(c.name);
+      expect((await vx.indexes.status(c.name)).stats?.factory).toBe(c.factory);
+      expect(await recall(vx, c.name, data, queries, 'l2', true), c.name).toBeGreaterThanOrEqual(0.99);
+    }
+    await expect(
+      vx.indexes.create({ name: 'h', plugin: 'faiss', collections: ['c'], precision: 'int8', params: { factory: 'HNSW32' } }),
+    ).rejects.toThrow(/index plugin faiss: precision int8 replaces the Flat codes .* "HNSW32" names its own/);
+    await expect(vx.indexes.create({ name: 'b', plugin: 'faiss', collections: ['c'], precision: 'binary' })).rejects.toThrow(
+      /index plugin faiss cannot store binary vectors; it supports: float32, float16, int8/,
+    );
   });
 });
 

@@ -17,8 +17,11 @@ export interface FaissParams {
   factory: string | null;
   /** IVF cells visited per query; `null` = cells/16 (at least 1). Overridable per query. */
   nprobe: number | null;
-  /** With an automatic factory: `true` or 8 = 8-bit scalar quantizer (`SQ8`), 4 or 6 = `SQ4`/`SQ6`. */
-  quantize: boolean | 4 | 6 | 8;
+  /**
+   * With an automatic factory: `true` or 8 = 8-bit scalar quantizer (`SQ8`), 4 or 6 = `SQ4`/`SQ6`.
+   * `'fp16'` (`SQfp16`) is set only by core's `precision: 'float16'`.
+   */
+  quantize: boolean | 4 | 6 | 8 | 'fp16';
   /** Fraction of the vectors used to train (IVF centroids, quantizers); large collections train faster. */
   sample: number;
   /** HNSW: candidate list while searching (overridable per query). */

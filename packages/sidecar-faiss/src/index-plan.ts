@@ -57,7 +57,7 @@ export function withoutPolysemous(factory: string): string {
 /** `Flat` (or `SQ{b}`) below `flatBelow` vectors, else `IVF{x},Flat` (or `,SQ{b}`) with x = min(4·√n, n/39). */
 export function automaticFactory(params: FaissParams, n: number): string {
   const bits = params.quantize === true ? 8 : params.quantize;
-  const codes = bits === false ? 'Flat' : `SQ${bits}`;
+  const codes = bits === false ? 'Flat' : `SQ${bits}`; // SQ4/6/8 or SQfp16
   if (n < params.flatBelow) return codes;
   const nlist = Math.max(1, Math.floor(Math.min(4 * Math.sqrt(n), n / 39)));
   return `IVF${nlist},${codes}`;
@@ -83,4 +83,16 @@ export function describeFactory(factory: string): Omit<IndexPlan, 'wanted' | 'no
     hnsw: /(?:^|,)HNSW\d+/.test(factory),
     minTrain: Math.max(1, nlist ?? 1, pqTrain),
   };
+}
+
+/** FAISS's codes for core's precisions: 8-bit scalar quantizer (per-dimension ranges FAISS trains), half floats. */
+export const PRECISION_CODES = { int8: 'SQ8', float16: 'SQfp16' } as const;
+
+/**
+ * The factory for a precision: `Flat` (alone or after `IVF{n},`) becomes the precision's codes;
+ * `null` when the factory already names its own codes (PQ, SQ, HNSW) and the precision cannot be
+ * applied to it.
+ */
+export function factoryForPrecision(factory: string, precision: keyof typeof PRECISION_CODES): string | null {
+  return /(^|,)Flat$/.test(factory) && !/HNSW/.test(factory) ? factory.replace(/Flat$/, PRECISION_CODES[precision]) : null;
 }

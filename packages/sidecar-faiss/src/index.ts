@@ -10,18 +10,38 @@
  * await vx.indexes.create({ name: 'docs-faiss', plugin: 'faiss', collections: ['docs'], params: { factory: 'IVF256,SQ8' } })
  * ```
  */
-import { VecdexError, definePlugin, type IndexContext, type Metric, type VectorIndex, checkAddon } from '@vecdex/core';
+import {
+  VecdexError,
+  checkAddon,
+  definePlugin,
+  type IndexContext,
+  type Metric,
+  type Precision,
+  type VectorIndex,
+} from '@vecdex/core';
 import { FaissIndex } from './faiss-index.js';
 import { normalizeFaissParams, paramsToJson } from './faiss-params.js';
-import { describeFactory } from './index-plan.js';
+import { describeFactory, factoryForPrecision } from './index-plan.js';
 import { loadFaiss, FAISS_NODE_VERSION } from './load-faiss.js';
 
 const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine']);
+/** int8 = FAISS's SQ8 (per-dimension ranges trained on the sample), float16 = SQfp16; no binary (faiss-node has no binary indexes). */
+const PRECISIONS: readonly Precision[] = Object.freeze(['float32', 'float16', 'int8']);
 
 export default definePlugin({
   kind: 'index',
   name: 'faiss',
   metrics: METRICS,
+  precisions: PRECISIONS,
+  checkPrecision({ precision, params }) {
+    if (precision === 'float32' || precision === 'binary') return null;
+    if (params.quantize !== false && params.quantize !== undefined)
+      return `give either the param quantize (${String(params.quantize)}) or precision (${precision}), not both`;
+    const factory = typeof params.factory === 'string' ? params.factory : null;
+    if (factory !== null && factoryForPrecision(factory, precision) === null)
+      return `precision ${precision} replaces the Flat codes of a factory (Flat, IVF{n},Flat); "${factory}" names its own, so put the codes in the factory string instead (e.g. IVF256,SQ8)`;
+    return null;
+  },
   normalizeParams: (params) => paramsToJson(normalizeFaissParams(params)),
   /** `vecdex doctor`: the faiss-node add-on loads (a NODE_MODULE_VERSION mismatch is named, with the rebuild command). */
   async diagnose() {
@@ -43,6 +63,11 @@ export default definePlugin({
     }
     // Stored params are re-validated: a definition may predate a default or have been edited by hand.
     const params = normalizeFaissParams(context.definition.params);
+    const precision = context.precision ?? 'float32';
+    if (precision === 'int8' || precision === 'float16') {
+      if (params.factory === null) params.quantize = precision === 'int8' ? 8 : 'fp16';
+      else params.factory = factoryForPrecision(params.factory, precision) ?? params.factory;
+    }
     const binding = await loadFaiss();
     if (params.factory !== null) {
       describeFactory(params.factory);
