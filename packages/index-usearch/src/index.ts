@@ -35,7 +35,7 @@ export default definePlugin({
   name: 'usearch',
   metrics: METRICS,
   precisions: PRECISIONS,
-  checkPrecision({ precision, metric, params }) {
+  checkCompression({ precision, metric, params }) {
     const kind = params.kind === 'flat' ? 'flat' : 'hnsw';
     if (params.dtype !== undefined && params.dtype !== 'f32' && precision !== 'float32')
       return `give either the param dtype (${String(params.dtype)}) or precision (${precision}), not both`;

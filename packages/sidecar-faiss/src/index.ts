@@ -33,7 +33,7 @@ export default definePlugin({
   name: 'faiss',
   metrics: METRICS,
   precisions: PRECISIONS,
-  checkPrecision({ precision, params }) {
+  checkCompression({ precision, params }) {
     if (precision === 'float32' || precision === 'binary') return null;
     if (params.quantize !== false && params.quantize !== undefined)
       return `give either the param quantize (${String(params.quantize)}) or precision (${precision}), not both`;

@@ -16,6 +16,7 @@ import { extensionSchema } from './native-catalog.js';
 import { PgNativeIndex } from './native-index.js';
 import { normalizeNativeParams, type NativeMethod } from './native-params.js';
 import { checkIndexable, METHOD_METRICS, operatorClass } from './operator-class.js';
+import { indexExpression } from './index-expression.js';
 
 /** The native index plugins of a pgvector backend, bound to its pool and schema. */
 export function nativeIndexPlugins(access: PgNativeAccess): IndexPluginSpec[] {
@@ -33,6 +34,14 @@ function nativeIndexPlugin(access: PgNativeAccess, method: NativeMethod): IndexP
     metrics: METHOD_METRICS[method],
     singleCollection: true,
     maintainedByStore: true, // PostgreSQL updates the index in each write's transaction
+    // Compressed: an expression index (halfvec / binary_quantize / subvector) with a re-rank subquery.
+    precisions: ['float32', 'float16', 'binary'],
+    compressesNatively: true,
+    checkCompression({ reduce }) {
+      return reduce !== null && reduce.method !== 'truncate'
+        ? 'it indexes SQL expressions of the column: reduce by truncation (subvector), not PCA; use another index plugin (e.g. usearch) for PCA'
+        : null;
+    },
     normalizeParams: (params) => ({ ...normalizeNativeParams(method, params) }),
     async open(context: IndexContext): Promise<VectorIndex> {
       const { definition } = context;
@@ -45,11 +54,12 @@ function nativeIndexPlugin(access: PgNativeAccess, method: NativeMethod): IndexP
       }
       const params = normalizeNativeParams(method, definition.params);
       const table = await access.collectionTable(definition.collections[0] as string);
-      const opclass = operatorClass(method, table.vectorType, context.metric);
-      checkIndexable(name, table.vectorType, table.dimensions);
-      const sqlName = nativeIndexName(table.cid, definition.name);
       const ext = await extensionSchema(access);
-      return new PgNativeIndex({ access, context, method, params, table, name: sqlName, opclass, ext });
+      const expression = indexExpression(context.compression, table.vectorType, table.dimensions, context.metric, ext);
+      const opclass = expression?.opclass ?? operatorClass(method, table.vectorType, context.metric);
+      if (expression === null) checkIndexable(name, table.vectorType, table.dimensions);
+      const sqlName = nativeIndexName(table.cid, definition.name);
+      return new PgNativeIndex({ access, context, method, params, table, name: sqlName, opclass, ext, expression });
     },
   };
 }

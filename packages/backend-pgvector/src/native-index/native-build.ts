@@ -22,6 +22,8 @@ export interface BuildRequest {
   method: NativeMethod;
   params: NativeParams;
   opclass: string;
+  /** What is indexed: the vector column, or an expression of it (a compressed index). */
+  indexed: string;
   onProgress?: (done: number) => void;
 }
 
@@ -73,7 +75,7 @@ export async function buildNativeIndex(req: BuildRequest): Promise<BuildResult> 
     await client.query(`DROP INDEX IF EXISTS ${schema}.${quoteIdent(temp)}`);
     client.on('notice', onNotice); // only the build's own NOTICEs, not DROP ... IF EXISTS chatter
     await client.query({
-      text: `CREATE INDEX ${quoteIdent(temp)} ON ${table.table} USING ${req.method} (${table.vectorColumn} ${req.opclass}) WITH (${withClause})`,
+      text: `CREATE INDEX ${quoteIdent(temp)} ON ${table.table} USING ${req.method} (${req.indexed} ${req.opclass}) WITH (${withClause})`,
       // A build may take hours: not bounded by queryTimeoutMs (statementTimeoutMs still applies).
       query_timeout: MAX_TIMER_MS,
     } as pg.QueryConfig);

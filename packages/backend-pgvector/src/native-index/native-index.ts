@@ -24,6 +24,7 @@ import {
   type NativeParams,
 } from './native-params.js';
 import { nativeSearch } from './native-search.js';
+import type { IndexExpression } from './index-expression.js';
 import { stateFromJson, stateToJson, type NativeIndexState } from './native-state.js';
 
 export interface NativeIndexSetup {
@@ -38,6 +39,8 @@ export interface NativeIndexSetup {
   opclass: string;
   /** The quoted schema of pgvector's types, operators and operator classes. */
   ext: string;
+  /** A compressed index's expression of the column (halfvec, binary_quantize, subvector), or null. */
+  expression: IndexExpression | null;
 }
 
 /**
@@ -71,6 +74,7 @@ export class PgNativeIndex implements VectorIndex {
         method: s.method,
         params: s.params,
         opclass: `${s.ext}.${s.opclass}`,
+        indexed: s.expression?.over(s.table.vectorColumn) ?? s.table.vectorColumn,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       }),
     );
@@ -111,6 +115,7 @@ export class PgNativeIndex implements VectorIndex {
         setting,
         query,
         options,
+        expression: this.#s.expression,
       }),
     );
   }
@@ -149,6 +154,11 @@ export class PgNativeIndex implements VectorIndex {
       metric: state?.metric ?? this.#s.context.metric,
       opclass: this.#s.opclass,
     };
+    if (this.#s.expression !== null) {
+      out.expression = this.#s.expression.describe;
+      out.indexedDimensions = this.#s.expression.dims;
+      out.rescoreOversample = this.#s.expression.oversample;
+    }
     if (state !== null) for (const [k, v] of Object.entries(state.build)) out[k] = v;
     if (this.#s.method === 'ivfflat') out.probes = this.#defaultSetting();
     if (this.#notices.length > 0) out.buildNotices = [...this.#notices];

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { PgCollectionTable, PgNativeAccess } from '../native-access.js';
 import type { NativeMethod } from './native-params.js';
 import { DISTANCE_OPERATOR } from './operator-class.js';
+import type { IndexExpression } from './index-expression.js';
 
 /** How many candidates to fetch when only an `allow` predicate (no SQL `where`) is given. */
 const ALLOW_ONLY_FACTOR = 10;
@@ -23,6 +24,8 @@ export interface NativeSearchInput {
   setting: number;
   query: Float32Array;
   options: IndexSearchOptions;
+  /** A compressed index's expression (ordered by it, re-ranked by the column when rescoring). */
+  expression?: IndexExpression | null;
 }
 
 /**
@@ -71,15 +74,31 @@ export function searchSql(input: NativeSearchInput): { begin: string; sql: strin
   // `where` says the same as `allow`; with `allow` alone, over-fetch and apply it afterwards.
   const limit = where === undefined && options.allow !== undefined ? options.k * ALLOW_ONLY_FACTOR : options.k;
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`k must be a positive integer, got ${options.k}`);
-  const sql =
-    `SELECT ${table.idColumn} AS id, ${distance} AS distance FROM ${table.table}` +
-    (conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '') +
-    ` ORDER BY ${distance} LIMIT ${limit}`;
+  const whereSql = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+  const expr = input.expression ?? null;
+  let sql: string;
+  let scanned = limit;
+  if (expr === null) {
+    sql = `SELECT ${table.idColumn} AS id, ${distance} AS distance FROM ${table.table}${whereSql} ORDER BY ${distance} LIMIT ${limit}`;
+  } else {
+    // Ordered by the indexed expression (the planner uses the expression index), and with
+    // rescoring re-ranked by the column's exact distance in an outer query.
+    const approx = `${expr.over(table.vectorColumn)} OPERATOR(${input.ext}.${expr.operator}) ${expr.query('$1')}`;
+    if (expr.oversample === null) {
+      sql = `SELECT ${table.idColumn} AS id, ${approx} AS distance FROM ${table.table}${whereSql} ORDER BY ${approx} LIMIT ${limit}`;
+    } else {
+      scanned = Math.ceil(limit * expr.oversample);
+      const exact = `c.v ${op} $1::${input.ext}.${table.vectorType}`;
+      sql =
+        `SELECT c.id, ${exact} AS distance FROM (SELECT ${table.idColumn} AS id, ${table.vectorColumn} AS v FROM ${table.table}${whereSql}` +
+        ` ORDER BY ${approx} LIMIT ${scanned}) c ORDER BY ${exact} LIMIT ${limit}`;
+    }
+  }
   // An HNSW scan yields at most ef_search rows: like hnswlib, search with max(ef, k), and past
   // pgvector's ef_search limit keep the scan going iteratively.
   const hnsw = input.method === 'hnsw';
-  const setting = hnsw ? Math.min(MAX_EF_SEARCH, Math.max(input.setting, limit)) : input.setting;
-  const iterative = filtered || (hnsw && limit > MAX_EF_SEARCH);
+  const setting = hnsw ? Math.min(MAX_EF_SEARCH, Math.max(input.setting, scanned)) : input.setting;
+  const iterative = filtered || (hnsw && scanned > MAX_EF_SEARCH);
   return { begin: settingsSql(input.method, setting, iterative), sql, params, iterative };
 }
 

@@ -5,6 +5,7 @@ import type { Metric } from '../model/metric.js';
 import type { FilterNode } from '../filter/filter-ast.js';
 import type { DoctorCheck, IndexVerification } from './doctor-check.js';
 import type { Int8Calibration, Precision } from '../compression/precision.js';
+import type { CompressionSpec } from '../compression/compression-spec.js';
 
 /**
  * An ANN index plugin (hnswlib, FAISS, a backend's native index...). Indexes are derived data:
@@ -38,11 +39,22 @@ export interface IndexPluginSpec {
    */
   readonly precisions?: readonly Precision[];
   /**
-   * Optional: refuse a precision for this metric and these params (checked at index creation
+   * Optional: refuse a compression for this metric and these params (checked at index creation
    * after `precisions`): return why, in words (core names the plugin), or `null` to accept.
-   * E.g. usearch's HNSW stores int8 only for cosine.
+   * E.g. usearch's HNSW stores int8 only for cosine; pgvector reduces by truncation, not PCA.
    */
-  checkPrecision?(request: { precision: Precision; metric: Metric; params: { [key: string]: JsonValue } }): string | null;
+  checkCompression?(request: {
+    precision: Precision;
+    reduce: CompressionSpec['reduce'];
+    metric: Metric;
+    params: { [key: string]: JsonValue };
+  }): string | null;
+  /**
+   * The plugin applies the whole compression itself (`IndexContext.compression`: precision,
+   * reduction, rescoring), e.g. pgvector's expression indexes with a re-rank subquery in SQL.
+   * Core then opens it with the collection's full dimensions and does not wrap it.
+   */
+  readonly compressesNatively?: boolean;
   /** Validate and fill defaults; throw `INVALID_ARGUMENT` naming the bad parameter. */
   normalizeParams(params: { [key: string]: JsonValue }): { [key: string]: JsonValue };
   /** Open (not yet load) an index instance. Must not write to `directory`. */
@@ -70,6 +82,8 @@ export interface IndexContext {
    */
   precision?: Precision;
   calibration?: Int8Calibration;
+  /** The whole spec, for plugins that `compressesNatively`. */
+  compression?: CompressionSpec;
   /** A directory the plugin owns for its files (created by core). */
   directory: string;
   /** The store, for plugins that live inside it (pgvector's native indexes). */

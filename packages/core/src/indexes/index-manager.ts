@@ -151,7 +151,12 @@ export class Indexes {
     const refusal =
       compression === null
         ? null
-        : (plugin.checkPrecision?.({ precision: compression.precision, metric: first.metric, params }) ?? null);
+        : (plugin.checkCompression?.({
+            precision: compression.precision,
+            reduce: compression.reduce,
+            metric: first.metric,
+            params,
+          }) ?? null);
     if (refusal !== null) {
       throw new VecdexError('NOT_SUPPORTED', `index plugin ${plugin.name}: ${refusal}`, {
         details: { plugin: plugin.name, precision: compression?.precision ?? null },

@@ -85,16 +85,17 @@ export class IndexRuntime {
     // A compressed index: the plugin sees its own params, the reduced dimensions and the
     // precision; core wraps it to reduce vectors and rescore from the store's full vectors.
     const spec = readCompression(definition.params);
+    const native = plugin.compressesNatively === true;
     const opened = await plugin.open({
       definition: spec === null ? definition : { ...definition, params: pluginParams(definition.params) },
-      dimensions: spec?.reduce?.dimensions ?? first.dimensions,
+      dimensions: native ? first.dimensions : (spec?.reduce?.dimensions ?? first.dimensions),
       metric: first.metric,
       directory,
       backend,
-      ...(spec !== null ? { precision: spec.precision, calibration: spec.calibration } : {}),
+      ...(spec !== null ? { precision: spec.precision, calibration: spec.calibration, compression: spec } : {}),
     });
     const index =
-      spec === null || isTrivial(spec)
+      spec === null || isTrivial(spec) || native
         ? opened
         : new CompressedIndex(opened, spec, {
             name: definition.name,
