@@ -359,8 +359,14 @@ async function speed() {
 async function main() {
   const out = {};
   console.log(`compression bench, ${os.cpus().length} cores, load ${loadavg()}`);
-  if (opts.only.includes('cohere')) printTable((out.cohere = await cohere()));
-  if (opts.only.includes('fmnist')) printTable((out.fmnist = await fmnist()));
+  if (opts.only.includes('cohere')) {
+    out.cohere = await cohere();
+    printTable(out.cohere);
+  }
+  if (opts.only.includes('fmnist')) {
+    out.fmnist = await fmnist();
+    printTable(out.fmnist);
+  }
   if (opts.only.includes('speed')) out.speed = await speed();
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(out, null, 2));
 }
