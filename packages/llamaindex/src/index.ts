@@ -15,3 +15,4 @@ export { VecdexVectorStore, type VecdexVectorStoreOptions, type VecdexQueryParam
 export { toVecdexFilter } from './translate-filters.js';
 export { nodeToItem, hitToNode } from './node-items.js';
 export { similarityOf } from './similarity.js';
+export { VecdexEmbedding } from './vecdex-embedding.js';
