@@ -4,7 +4,7 @@
  * exact search and an index, on sqlite-vec and pgvector; bad declarations refused with nothing
  * changed.
  */
-import type { Vecdex } from '@vecdex/core';
+import { EXACT_SUBSET_THRESHOLD, type Vecdex } from '@vecdex/core';
 import { expectVecdexError, Random } from '@vecdex/core/testing';
 import hnswlib from '@vecdex/index-hnswlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ const STORES: [string, () => Promise<Vecdex>, boolean][] = [
   ['pgvector', () => pgStore({ plugins: [hnswlib] }), PG_URL !== undefined],
 ];
 
-const N = 3000;
+const N = 8000;
 const DIMS = 8;
 
 for (const [name, open, available] of STORES) {
@@ -57,17 +57,33 @@ for (const [name, open, available] of STORES) {
       ];
       for (const filter of filters) {
         const q = rng.vector(DIMS);
-        for (const exact of [true, false]) {
-          const on = await vx.collection('on').search(q, { k: 10, filter, exact });
-          const off = await vx.collection('off').search(q, { k: 10, filter, exact });
-          expect(
-            on.hits.map((h) => h.id),
-            `${JSON.stringify(filter)} exact=${exact}`,
-          ).toEqual(off.hits.map((h) => h.id));
-          expect(on.plan.strategy).toBe(off.plan.strategy);
-          expect(on.plan.matching).toBe(off.plan.matching);
-        }
+        const truth = (await vx.collection('off').similar(q, { k: 10, filter, exact: true })).map((h) => h.id);
+        const exact = await vx.collection('on').search(q, { k: 10, filter, exact: true });
+        expect(
+          exact.hits.map((h) => h.id),
+          `${JSON.stringify(filter)} exact`,
+        ).toEqual(truth);
+        const on = await vx.collection('on').search(q, { k: 10, filter });
+        const off = await vx.collection('off').search(q, { k: 10, filter });
+        expect(on.plan.matching, JSON.stringify(filter)).toBe(off.plan.matching);
+        expect(on.hits.length).toBe(Math.min(10, on.plan.matching ?? 0));
+        if (on.plan.strategy === 'exact-subset') expect(on.hits.map((h) => h.id)).toEqual(truth);
+        if (off.plan.strategy === 'exact-subset') expect(on.plan.strategy).toBe('exact-subset');
       }
+      // 640 matches (8 %): above EXACT_SUBSET_THRESHOLD and below OVERSAMPLE_MIN_SELECTIVITY, so
+      // undeclared the filter goes inside the index search; on declared fields exact search over
+      // the matches costs what they are and is taken.
+      const broad = { g: { $lt: 80 } };
+      const q = rng.vector(DIMS);
+      const on = await vx.collection('on').search(q, { k: 10, filter: broad });
+      const off = await vx.collection('off').search(q, { k: 10, filter: broad });
+      expect(on.plan.matching).toBeGreaterThan(EXACT_SUBSET_THRESHOLD);
+      expect(off.plan.strategy).not.toBe('exact-subset');
+      expect(on.plan.strategy).toBe('exact-subset');
+      expect(on.plan.reason).toContain('filterable');
+      expect(on.hits.map((h) => h.id)).toEqual(
+        (await vx.collection('off').similar(q, { k: 10, filter: broad, exact: true })).map((h) => h.id),
+      );
     });
 
     it('declares and drops fields on an existing collection; refuses bad names with nothing changed', async () => {

@@ -37,6 +37,7 @@ export type { IndexDefinition, IndexSyncState } from './model/index-definition.j
 export type { Filter, FilterNode, FilterScalar } from './filter/filter-ast.js';
 export { MAX_FILTER_CONDITIONS, MAX_FILTER_DEPTH, parseFilter } from './filter/parse-filter.js';
 export { filterPredicate, compareCodePoints } from './filter/filter-predicate.js';
+export { isIndexedFilter } from './filter/indexed-filter.js';
 
 export { VecdexError, isVecdexError, type VecdexErrorCode, type VecdexErrorOptions } from './errors/vecdex-error.js';
 export { errors, describe as describeValue } from './errors/error-factories.js';
@@ -97,7 +98,7 @@ export { Aliases } from './api/aliases.js';
 export { ALIAS_COLLECTION, type AliasStore, aliasStoreFor, collectionAliasStore } from './api/alias-store.js';
 export type { CollectionAlias } from './model/alias.js';
 export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';
-export { EXACT_SUBSET_THRESHOLD, OVERSAMPLE_MIN_SELECTIVITY, type SearchPlan } from './api/plan-search.js';
+export { EXACT_SUBSET_MAX_SCAN, EXACT_SUBSET_THRESHOLD, OVERSAMPLE_MIN_SELECTIVITY, type SearchPlan } from './api/plan-search.js';
 
 export type { DoctorCheck, DoctorStatus, IndexVerification } from './contracts/doctor-check.js';
 export { doctor, type DoctorReport } from './doctor/run-doctor.js';

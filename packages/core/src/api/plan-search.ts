@@ -9,6 +9,7 @@ import type { JsonValue } from '../model/item.js';
 import type { Metric } from '../model/metric.js';
 import type { Include, SearchHit } from '../model/search.js';
 import { MAX_K } from '../validation/validate-k.js';
+import { isIndexedFilter } from '../filter/indexed-filter.js';
 import { hitKey, resolveHits } from './hit-fields.js';
 import { oversample } from './oversample.js';
 
@@ -36,6 +37,35 @@ import { oversample } from './oversample.js';
  * path was 1.0 at every m. 500 is the crossover taken.
  */
 export const EXACT_SUBSET_THRESHOLD = 500;
+
+/**
+ * When the filter is answered from the indexes of declared filterable fields (every collection
+ * searched declares them, see `isIndexedFilter`) and matches under OVERSAMPLE_MIN_SELECTIVITY,
+ * exact search over the matching items costs what they are (their ids from a B-tree, their
+ * vectors gathered from sqlite-vec's in-memory copy and scanned), not what the collection is:
+ * the query runs exactly while matching × dimensions stays within this many vector components
+ * (10,000 items at 128 dimensions, 1,630 at 784).
+ *
+ * Measured with `node bench/filter-scale.mjs --count 200000 --index hnswlib` and at 1M without
+ * an index (clustered 128-d, metadata { g: i % 1000, h: i % 100, t: i % 10 } declared, hnswlib
+ * M 16 / efConstruction 100 / efSearch 64, 30 queries, k 10; a 2-core box at load average
+ * 27–40), mean ms per query:
+ *
+ * | items | matching       | exact-subset | index, filter inside (ids cached) | oversample |
+ * | 200k  | 200 (0.1 %)    | 4.1          | 820 (recall 0.990)                | 369 (0.81) |
+ * | 200k  | 2,000 (1 %)    | 6.9–19       | 56–67 (0.997–1.0)                 | 32–41      |
+ * | 200k  | 20,000 (10 %)  | 141          | 11.5 (0.997)                      | 4.8 (0.99) |
+ * | 1M    | 1,000 (0.1 %)  | 2.2          |                                   |            |
+ * | 1M    | 10,000 (1 %)   | 86–118       | ~107 (issue 14, an idle machine)  |            |
+ * | 1M    | 100,000 (10 %) | 698          |                                   |            |
+ *
+ * Exact over the subset grows by ~7–12 µs per matching item here (SQLite reading each id, the
+ * copy's id → slot map, the gather: memory-bound), the in-search filter falls as more items
+ * pass; they meet near 10,000 matching items at 128 dimensions. Undeclared, the same filters
+ * cost 0.25–0.7 s (200k) and 1.9–3.3 s (1M) per count, id list or exact search on this box,
+ * whatever they match, which is why EXACT_SUBSET_THRESHOLD stays 500 for them.
+ */
+export const EXACT_SUBSET_MAX_SCAN = 1_280_000;
 
 /**
  * From this fraction of the collection matching the filter upwards, an index query searches
@@ -184,6 +214,16 @@ export async function planAndSearch(
       return exact(
         'exact-subset',
         `the filter matches ${matching} items (≤ ${EXACT_SUBSET_THRESHOLD}): exact search over them is fastest`,
+      );
+    }
+    if (
+      selectivity < OVERSAMPLE_MIN_SELECTIVITY &&
+      matching * first.dimensions <= EXACT_SUBSET_MAX_SCAN &&
+      collections.every((c) => isIndexedFilter(filter, c.filterable))
+    ) {
+      return exact(
+        'exact-subset',
+        `the filter matches ${matching} items through filterable fields' indexes (${matching} × ${first.dimensions} dimensions ≤ ${EXACT_SUBSET_MAX_SCAN.toLocaleString('en')}): exact search over them is fastest`,
       );
     }
     const want = Math.min(k, matching - excluded.size);
