@@ -188,5 +188,7 @@ describe('plugin', () => {
     expect(await codeOf(plugin.create({ path: 42 } as never, { baseDir: dir }))).toBe('CONFIG_INVALID');
     expect(await codeOf(plugin.create({ busyTimeoutMs: -1 }, { baseDir: dir }))).toBe('CONFIG_INVALID');
     expect(await codeOf(plugin.create({ clock: 'now' } as never, { baseDir: dir }))).toBe('CONFIG_INVALID');
+    expect(await codeOf(plugin.create({ exactSearchMemoryBytes: -1 }, { baseDir: dir }))).toBe('CONFIG_INVALID');
+    expect(await codeOf(plugin.create({ exactSearchMemoryBytes: '1GB' } as never, { baseDir: dir }))).toBe('CONFIG_INVALID');
   });
 });
