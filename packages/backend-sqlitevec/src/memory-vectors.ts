@@ -52,7 +52,12 @@ export class MemoryVectors {
     }
     if (copy === undefined) {
       if (this.#refused.get(c.cid) === head) return null;
-      const built = this.build(c, head);
+      // Over budget: copies of collections deleted meanwhile (by another connection) go first.
+      let built = this.build(c, head);
+      if (built === null && this.#copies.size > 0) {
+        this.prune();
+        built = this.build(c, head);
+      }
       if (built === null) {
         this.#refused.set(c.cid, head);
         return null;

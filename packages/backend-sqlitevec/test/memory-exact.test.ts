@@ -155,6 +155,40 @@ describe('in-memory exact search', () => {
     }
   });
 
+  it('frees a copy of a collection another connection deleted when the budget needs the room', async () => {
+    const r = rng(5);
+    for (const [name, n] of [
+      ['budget-a', 300],
+      ['budget-b', 200],
+    ] as const) {
+      await vec0.createCollection(spec(name, 8, 'l2'));
+      await vec0.upsert(
+        name,
+        Array.from({ length: n }, (_, i) => item(`b${i}`, randomVector(r, 8))),
+      );
+    }
+    const tight = await createSqliteVecBackend({ path: path.join(dir, 'store.db'), exactSearchMemoryBytes: 50_000 });
+    try {
+      const request = (name: string): ExactSearchRequest => ({
+        collections: [name],
+        vector: randomVector(r, 8),
+        k: 5,
+        metric: 'l2',
+      });
+      await tight.searchExact(request('budget-a'));
+      const one = tight.exactSearchMemoryBytes;
+      expect(one).toBeGreaterThan(0);
+      await vec0.deleteCollection('budget-a');
+      const req = request('budget-b');
+      expect(await tight.searchExact(req)).toEqual(await vec0.searchExact(req));
+      // b's copy (smaller) replaced a's: without the room a's held, b would be searched in vec0.
+      expect(tight.exactSearchMemoryBytes).toBeGreaterThan(0);
+      expect(tight.exactSearchMemoryBytes).toBeLessThan(one);
+    } finally {
+      await tight.close();
+    }
+  });
+
   it('falls back to vec0 when a copy does not fit the memory budget', async () => {
     const small = await createSqliteVecBackend({ path: path.join(dir, 'store.db'), exactSearchMemoryBytes: 1000 });
     try {
