@@ -18,6 +18,7 @@ import { registerBackup } from './commands/backup.js';
 import { registerImportLlm } from './commands/import-llm.js';
 import { registerAlias } from './commands/alias.js';
 import { registerReembed } from './commands/reembed.js';
+import { registerCopy } from './commands/copy.js';
 import { registerSearch } from './commands/search.js';
 import { registerSimilar } from './commands/similar.js';
 import { cliVersion } from './version.js';
@@ -72,6 +73,7 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerImportLlm(program, io);
   registerAlias(program, io);
   registerReembed(program, io);
+  registerCopy(program, io);
   registerCache(program, io);
   registerConfig(program, io);
   registerDoctor(program, io);

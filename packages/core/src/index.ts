@@ -95,6 +95,14 @@ export { DEFAULT_QUERY_TIMEOUT_MS } from './query/query-embedder.js';
 export { DEFAULT_RRF_K, reciprocalRankFusion, type RankedList, type FusedEntry } from './fusion/reciprocal-rank-fusion.js';
 export { Collections } from './api/collections.js';
 export { Aliases } from './api/aliases.js';
+export {
+  COPY_CHECKPOINT_COLLECTION,
+  type CopiedCollection,
+  type CopyOptions,
+  type CopyProgress,
+  type CopyReport,
+  copyStore,
+} from './api/copy-store.js';
 export { ALIAS_COLLECTION, type AliasStore, aliasStoreFor, collectionAliasStore } from './api/alias-store.js';
 export type { CollectionAlias } from './model/alias.js';
 export { openVecdex, type OpenVecdexOptions } from './api/open-vecdex.js';

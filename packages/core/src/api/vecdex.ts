@@ -1,4 +1,5 @@
 import { type CompactResult, compactStore } from './compact-store.js';
+import { type CopyOptions, type CopyReport, copyStore } from './copy-store.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { errors } from '../errors/error-factories.js';
 import type { ChangeCursor } from '../model/change.js';
@@ -185,6 +186,20 @@ export class Vecdex {
     const checks = await diagnosePlugins(this.plugins);
     checks.push(...(await diagnoseStore(this.backend, this.plugins, this.config.dataDir)));
     return report(checks, started);
+  }
+
+  /**
+   * Copy this store's collections (or `options.collections`) with their items, index definitions
+   * and aliases into another store, resumably, verifying counts and a sample of vectors bit for
+   * bit at the end (see `copyStore`). The usual case: a SQLite store into PostgreSQL.
+   *
+   * ```ts
+   * const pg = await openVecdex({ config: { backend: { use: 'pgvector', options: { connectionString: url } } } })
+   * const report = await vx.copyTo(pg, { onProgress: (p) => console.log(p.allDone, '/', p.allTotal) })
+   * ```
+   */
+  copyTo(target: Vecdex, options: CopyOptions = {}): Promise<CopyReport> {
+    return copyStore(this.backend, target.backend, options);
   }
 
   #maintainedByStore(plugin: string): boolean {

@@ -39,6 +39,7 @@ export type VecdexErrorCode =
   | 'NOT_SUPPORTED'
   | 'PROVIDER_FAILURE'
   | 'MODEL_MISMATCH'
+  | 'COPY_MISMATCH'
   | 'BACKEND_FAILURE';
 
 const BRAND = Symbol.for('vecdex.error');
