@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliIo } from './cli-io.js';
 import { registerBench } from './commands/bench.js';
+import { registerAdvise } from './commands/advise.js';
 import { registerCache } from './commands/cache.js';
 import { registerCollections } from './commands/collections.js';
 import { registerConfig } from './commands/config.js';
@@ -65,6 +66,7 @@ Set VECDEX_DEBUG=1 to see stack traces.`,
   registerSearch(program, io);
   registerIndexes(program, io);
   registerBench(program, io);
+  registerAdvise(program, io);
   registerGet(program, io);
   registerDelete(program, io);
   registerPruneTombstones(program, io);

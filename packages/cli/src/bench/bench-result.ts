@@ -16,6 +16,10 @@ export interface IndexBench {
   /** Seconds a timed rebuild took; null with --no-build. */
   buildSeconds: number | null;
   bytesOnDisk: number | null;
+  /** Bytes of the index's copy of one vector (its precision × indexed dimensions); null when unknown. */
+  bytesPerVector: number | null;
+  /** A `--compare` configuration this temporary index stood for (e.g. `int8`, `pca:128 (no rescore)`), else null. */
+  config: string | null;
   items: number;
   /** The parameter swept (null: measured once with the index's defaults). */
   sweep: string | null;

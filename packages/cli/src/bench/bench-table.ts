@@ -4,11 +4,23 @@ import { formatQps } from './plot-svg.js';
 
 /** The table's header row; `k` goes into the recall column's name. */
 export function benchHeaders(k: number): string[] {
-  return ['INDEX', 'PLUGIN', 'PARAMS', `RECALL@${k}`, 'QPS', 'VS EXACT', 'P50 MS', 'P95 MS', 'BUILD S', 'SIZE'];
+  return ['INDEX', 'PLUGIN', 'PARAMS', `RECALL@${k}`, 'QPS', 'VS EXACT', 'P50 MS', 'P95 MS', 'BUILD S', 'SIZE', 'BYTES/VEC'];
 }
 
 /** Right-align every numeric column. */
-export const BENCH_ALIGN = ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'] as const;
+export const BENCH_ALIGN = [
+  'left',
+  'left',
+  'left',
+  'right',
+  'right',
+  'right',
+  'right',
+  'right',
+  'right',
+  'right',
+  'right',
+] as const;
 
 const ms = (x: number): string => (x >= 10 ? x.toFixed(1) : x.toFixed(3));
 
@@ -26,14 +38,16 @@ export function benchRows(r: Omit<BenchResult, 'report'>): string[][] {
       ms(r.exact.p95Ms),
       '-',
       '-',
+      String(r.dimensions * 4),
     ],
   ];
   for (const ix of r.indexes) {
     ix.runs.forEach((run, i) => {
-      const params =
+      const swept =
         Object.entries(run.params)
           .map(([key, v]) => `${key}=${JSON.stringify(v)}`)
-          .join(' ') || 'defaults';
+          .join(' ') || (ix.config === null ? 'defaults' : '');
+      const params = ix.config === null ? swept : `${ix.config}${swept === '' ? '' : ` ${swept}`}`;
       const fallbacks = run.fallbacks > 0 ? ` (${run.fallbacks} exact fallbacks)` : '';
       rows.push([
         i === 0 ? ix.name : '',
@@ -46,6 +60,7 @@ export function benchRows(r: Omit<BenchResult, 'report'>): string[][] {
         ms(run.p95Ms),
         i === 0 && ix.buildSeconds !== null ? ix.buildSeconds.toFixed(2) : i === 0 ? '-' : '',
         i === 0 ? (ix.bytesOnDisk === null ? '-' : formatBytes(ix.bytesOnDisk)) : '',
+        i === 0 ? (ix.bytesPerVector === null ? '-' : String(Math.round(ix.bytesPerVector * 100) / 100)) : '',
       ]);
     });
   }

@@ -11,6 +11,8 @@ export interface RunBenchOptions {
   queries: QuerySet;
   /** Only these indexes (default: every index over the collection). */
   only?: readonly string[];
+  /** Temporary indexes standing for `--compare` configurations: name → label (always measured). */
+  configs?: ReadonlyMap<string, string>;
   sweeps: readonly SweepOverride[];
   /** Time a rebuild of each index (the build time column); false: sync only. */
   build: boolean;
@@ -38,7 +40,11 @@ export async function runBench(vx: Vecdex, options: RunBenchOptions): Promise<Om
   const info = await collection.info();
   const items = await collection.count();
   const defs = (await vx.indexes.list()).filter((d) => d.collections.includes(info.name));
-  const chosen = options.only === undefined ? defs : defs.filter((d) => options.only?.includes(d.name));
+  const configs = options.configs ?? new Map<string, string>();
+  const chosen =
+    options.only === undefined && configs.size === 0
+      ? defs
+      : defs.filter((d) => options.only?.includes(d.name) || configs.has(d.name));
   for (const name of options.only ?? []) {
     if (!defs.some((d) => d.name === name)) {
       throw new CliError('UNKNOWN_INDEX', `no index "${name}" over collection "${info.name}"`, {
@@ -94,6 +100,8 @@ export async function runBench(vx: Vecdex, options: RunBenchOptions): Promise<Om
       params: def.params,
       buildSeconds,
       bytesOnDisk: status.bytesOnDisk,
+      bytesPerVector: bytesPerVector(status.stats, info.dimensions),
+      config: configs.get(def.name) ?? null,
       items: status.items,
       sweep: sweep?.param ?? null,
       runs: [],
@@ -126,4 +134,12 @@ export async function runBench(vx: Vecdex, options: RunBenchOptions): Promise<Om
     indexes,
     date: new Date().toISOString(),
   };
+}
+
+/** The index's bytes for one vector: what a compressed index reports, else float32 at full dimensions for a plain one. */
+function bytesPerVector(stats: { [key: string]: unknown } | null, dimensions: number): number | null {
+  if (stats === null) return null;
+  if (typeof stats.compactBytesPerVector === 'number') return stats.compactBytesPerVector;
+  if (typeof stats.bytesPerRow === 'number') return stats.bytesPerRow;
+  return dimensions * 4;
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import type { JsonValue } from '@vecdex/core';
 import { contextFor } from '../cli-context.js';
 import { UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
@@ -16,6 +17,7 @@ import { renderHtmlReport } from '../bench/html-report.js';
 import { renderPlotSvg } from '../bench/plot-svg.js';
 import { runBench } from '../bench/run-bench.js';
 import { type SweepOverride, sweepOption } from '../bench/sweep.js';
+import { type CompareConfig, createCompareIndexes, parseCompare } from '../bench/compare-configs.js';
 
 interface BenchOptions {
   k: number;
@@ -27,6 +29,21 @@ interface BenchOptions {
   build: boolean;
   out: string;
   report: boolean;
+  compare?: CompareConfig[];
+  comparePlugin: string;
+  compareParams?: { [key: string]: JsonValue };
+}
+
+function jsonObject(value: string): { [key: string]: JsonValue } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new UsageError(`--compare-params must be a JSON object, got ${value}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`--compare-params must be a JSON object, got ${value}`);
+  return parsed as { [key: string]: JsonValue };
 }
 
 const DEFAULT_QUERIES = 200;
@@ -69,6 +86,13 @@ export function registerBench(program: Command, io: CliIo): void {
     .option('--no-build', 'do not time a rebuild of each index (sync it only; the build column stays empty)')
     .option('--out <dir>', 'directory for bench.svg, report.html and results.json', 'vecdex-bench')
     .option('--no-report', 'print results only, write no files')
+    .option(
+      '--compare <configs>',
+      'also measure these compressions on temporary indexes, e.g. float16,int8,binary,truncate:256,pca:128 (+ combines, ! = no rescoring, @n = oversample)',
+      parseCompare,
+    )
+    .option('--compare-plugin <name>', 'index plugin for --compare (usearch: its flat kind, the exact path)', 'usearch')
+    .option('--compare-params <json>', 'plugin params for --compare indexes (default for usearch: {"kind":"flat"})', jsonObject)
     .addHelpText(
       'after',
       `
@@ -79,7 +103,8 @@ during the run fail it rather than skew it. QPS is one query at a time, the best
 Examples:
   vecdex bench docs
   vecdex bench docs --queries 1000 --sweep efSearch=16,32,64,128 --out ./bench-out
-  vecdex bench docs --query-file queries.fvecs -k 100 --no-build --json`,
+  vecdex bench docs --query-file queries.fvecs -k 100 --no-build --json
+  vecdex bench docs --compare float16,int8,binary@10,truncate:256,truncate:256!,pca:128`,
     )
     .action(async (collection: string, opts: BenchOptions, cmd: Command) => {
       const ctx = contextFor(io, cmd);
@@ -91,26 +116,36 @@ Examples:
           opts.queryFile !== undefined
             ? await fileQueries(path.resolve(ctx.io.cwd, opts.queryFile), info, opts.queries)
             : await sampleQueries(c, opts.queries ?? DEFAULT_QUERIES, opts.seed);
-        return runBench(vx, {
-          collection,
-          k: opts.k,
-          queries,
-          ...(opts.index !== undefined ? { only: opts.index } : {}),
-          sweeps: opts.sweep ?? [],
-          build: opts.build,
-          progress: {
-            build: (name) => indexProgress(ctx, name),
-            queries: (label, total) =>
-              new Progress({ stream: ctx.io.stderr, enabled, label: `measuring ${label}`, total, unit: 'queries' }),
-          },
-        });
+        const compare =
+          opts.compare === undefined
+            ? null
+            : await createCompareIndexes(vx, collection, opts.compare, opts.comparePlugin, opts.compareParams);
+        try {
+          return await runBench(vx, {
+            collection,
+            k: opts.k,
+            queries,
+            ...(opts.index !== undefined ? { only: opts.index } : {}),
+            ...(compare !== null ? { configs: new Map(compare.indexes.map((ix) => [ix.name, ix.config.label])) } : {}),
+            sweeps: opts.sweep ?? [],
+            // Temporary indexes are built either way (they are new).
+            build: opts.build,
+            progress: {
+              build: (name) => indexProgress(ctx, name),
+              queries: (label, total) =>
+                new Progress({ stream: ctx.io.stderr, enabled, label: `measuring ${label}`, total, unit: 'queries' }),
+            },
+          });
+        } finally {
+          await compare?.drop();
+        }
       });
       let report: BenchResult['report'] = null;
       if (opts.report) {
         const dir = path.resolve(ctx.io.cwd, opts.out);
         const svg = renderPlotSvg(
           result.indexes.map((ix) => ({
-            name: ix.name,
+            name: ix.config ?? ix.name,
             points: ix.runs.map((r) => ({
               recall: r.recall,
               qps: r.qps,
