@@ -26,6 +26,8 @@ export interface PgCollectionTable {
  */
 export interface PgNativeAccess {
   readonly pool: pg.Pool;
+  /** `transaction` behind PgBouncer and the like: no session state (index builds then run in one transaction). */
+  readonly pooler: 'none' | 'transaction';
   /** Unquoted schema name. */
   readonly schema: string;
   /**

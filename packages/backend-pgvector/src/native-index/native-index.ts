@@ -56,6 +56,7 @@ export class PgNativeIndex implements VectorIndex {
   #bytes = 0;
   #notices: string[] = [];
   #lastLoadProblem: string | null = null;
+  #lastBuild: { concurrent: boolean; maintenanceWorkMemMB: number } | null = null;
 
   constructor(setup: NativeIndexSetup) {
     this.#s = setup;
@@ -79,6 +80,7 @@ export class PgNativeIndex implements VectorIndex {
       }),
     );
     this.#notices = built.notices;
+    this.#lastBuild = { concurrent: built.concurrent, maintenanceWorkMemMB: built.maintenanceWorkMemMB };
     const p = s.params;
     const build: { [key: string]: number } =
       s.method === 'hnsw'
@@ -162,6 +164,10 @@ export class PgNativeIndex implements VectorIndex {
     if (state !== null) for (const [k, v] of Object.entries(state.build)) out[k] = v;
     if (this.#s.method === 'ivfflat') out.probes = this.#defaultSetting();
     if (this.#notices.length > 0) out.buildNotices = [...this.#notices];
+    if (this.#lastBuild !== null) {
+      out.buildConcurrently = this.#lastBuild.concurrent;
+      out.buildMaintenanceWorkMemMB = this.#lastBuild.maintenanceWorkMemMB;
+    }
     if (this.#lastLoadProblem !== null) out.lastLoadProblem = this.#lastLoadProblem;
     return out;
   }

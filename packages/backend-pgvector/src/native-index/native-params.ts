@@ -18,8 +18,16 @@ export interface HnswNativeParams {
   efConstruction: number;
   /** `hnsw.ef_search` for queries that do not give one (pgvector default 40). */
   efSearch: number;
-  /** `maintenance_work_mem` for the build, in MiB: a graph that outgrows it builds far slower. */
-  maintenanceWorkMemMB: number;
+  /**
+   * `maintenance_work_mem` for the build, in MiB: a graph that outgrows it builds far slower.
+   * null (default): sized from the estimated graph (see `build-memory.ts`), at most
+   * `maxMaintenanceWorkMemMB`.
+   */
+  maintenanceWorkMemMB: number | null;
+  /** The most auto-sizing may ask for, in MiB (default 4096): a larger estimate fails before building. */
+  maxMaintenanceWorkMemMB: number;
+  /** `max_parallel_maintenance_workers` for the build (0: the leader alone); null: the server's setting. */
+  parallelWorkers: number | null;
 }
 
 /** Parameters of a `pgvector-ivfflat` index. `lists: null` sizes it from the row count at build time. */
@@ -28,12 +36,17 @@ export interface IvfflatNativeParams {
   lists: number | null;
   /** `ivfflat.probes` for queries that do not give one; null = sqrt(lists), rounded up. */
   probes: number | null;
-  maintenanceWorkMemMB: number;
+  maintenanceWorkMemMB: number | null;
+  maxMaintenanceWorkMemMB: number;
+  parallelWorkers: number | null;
 }
 
 export type NativeParams = HnswNativeParams | IvfflatNativeParams;
 
 type Range = readonly [number, number];
+
+/** Parameters of both methods where null means "choose for me". */
+const NULLABLE = new Set(['maintenanceWorkMemMB', 'parallelWorkers']);
 
 const HNSW_RANGES: Record<keyof HnswNativeParams, Range> = {
   // pgvector's own limits: m 2..100, ef_construction 4..1000, ef_search 1..1000.
@@ -41,6 +54,8 @@ const HNSW_RANGES: Record<keyof HnswNativeParams, Range> = {
   efConstruction: [4, 1000],
   efSearch: [1, 1000],
   maintenanceWorkMemMB: [1, 1024 * 1024],
+  maxMaintenanceWorkMemMB: [1, 1024 * 1024],
+  parallelWorkers: [0, 64],
 };
 
 const IVFFLAT_RANGES: Record<keyof IvfflatNativeParams, Range> = {
@@ -48,19 +63,25 @@ const IVFFLAT_RANGES: Record<keyof IvfflatNativeParams, Range> = {
   lists: [1, 32_768],
   probes: [1, 32_768],
   maintenanceWorkMemMB: [1, 1024 * 1024],
+  maxMaintenanceWorkMemMB: [1, 1024 * 1024],
+  parallelWorkers: [0, 64],
 };
 
 export const HNSW_DEFAULTS: Readonly<HnswNativeParams> = Object.freeze({
   m: 16,
   efConstruction: 64,
   efSearch: 40,
-  maintenanceWorkMemMB: 1024,
+  maintenanceWorkMemMB: null,
+  maxMaintenanceWorkMemMB: 4096,
+  parallelWorkers: null,
 });
 
 export const IVFFLAT_DEFAULTS: Readonly<IvfflatNativeParams> = Object.freeze({
   lists: null,
   probes: null,
-  maintenanceWorkMemMB: 1024,
+  maintenanceWorkMemMB: null,
+  maxMaintenanceWorkMemMB: 4096,
+  parallelWorkers: null,
 });
 
 /** Validate definition params and fill defaults; unknown names are refused so a typo is not ignored. */
@@ -76,7 +97,7 @@ export function normalizeNativeParams(method: NativeMethod, params: { [key: stri
   for (const [name, value] of Object.entries(params)) {
     const range = ranges[name];
     if (range === undefined) throw unknownParam(plugin, name, Object.keys(ranges));
-    const nullable = method === 'ivfflat' && (name === 'lists' || name === 'probes');
+    const nullable = NULLABLE.has(name) || (method === 'ivfflat' && (name === 'lists' || name === 'probes'));
     out[name] = value === null && nullable ? null : checkInteger(plugin, name, value, range);
   }
   return out as unknown as NativeParams;

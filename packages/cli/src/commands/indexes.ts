@@ -79,6 +79,13 @@ export function formatStatus(s: IndexStatus): string {
   return formatFields(fields);
 }
 
+/** Notes a plugin reported about the build (pgvector: memory, replaced INVALID indexes), one per line. */
+function buildNotes(status: IndexStatus): string {
+  const notices = status.stats?.buildNotices;
+  if (!Array.isArray(notices) || notices.length === 0) return '';
+  return notices.map((n) => `\nnote: ${String(n)}`).join('');
+}
+
 /** Run a build or rebuild with a progress display, and report it. */
 async function runBuild(ctx: CliContext, name: string, verb: 'built' | 'rebuilt'): Promise<void> {
   await withStore(ctx, async (vx) => {
@@ -94,7 +101,7 @@ async function runBuild(ctx: CliContext, name: string, verb: 'built' | 'rebuilt'
     ctx.out.done(
       status,
       () =>
-        `${verb} index "${name}": ${formatCount(status.items)} items from ${status.definition.collections.join(', ')} in ${seconds(start)}`,
+        `${verb} index "${name}": ${formatCount(status.items)} items from ${status.definition.collections.join(', ')} in ${seconds(start)}${buildNotes(status)}`,
     );
   });
 }
