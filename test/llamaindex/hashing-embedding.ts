@@ -9,6 +9,7 @@ export class HashingEmbedding extends BaseEmbedding {
   readonly #provider = createHashingProvider({ dimensions: 256 });
   embedded = 0;
 
+  // biome-ignore lint/complexity/noUselessConstructor: BaseEmbedding's constructor is protected; this makes it public.
   constructor() {
     super();
   }
