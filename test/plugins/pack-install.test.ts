@@ -202,6 +202,7 @@ import bruteforce from 'vecdex-index-bruteforce';
 
 backendConformanceSuite({
   name: 'jsonfile',
+  skip: { sharedStore: true },
   createLocation: async () => path.join(await mkdtemp(path.join(os.tmpdir(), 'jsonfile-')), 'store.json'),
   open: (location, { clock } = {}) => createJsonFileBackend(clock ? { path: location, clock } : { path: location }),
   destroyLocation: (location) => rm(path.dirname(location), { recursive: true, force: true }),

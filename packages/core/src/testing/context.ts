@@ -18,6 +18,11 @@ export interface BackendConformanceOptions {
     metrics?: readonly Metric[];
     /** The backend cannot take an injected clock: the clock tests are skipped. */
     clock?: boolean;
+    /**
+     * One open backend per store at a time (e.g. a single-process file store): the tests that
+     * write through two backends open on the same location are skipped.
+     */
+    sharedStore?: boolean;
   };
   /**
    * `modified` never decreases along the change feed, even when the clock steps back (the
