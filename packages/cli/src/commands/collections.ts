@@ -3,7 +3,7 @@ import type { CollectionInfo, Metric, Vecdex } from '@vecdex/core';
 import { errors } from '@vecdex/core';
 import { requireInputs } from '../require-inputs.js';
 import { contextFor } from '../cli-context.js';
-import { CliError } from '../cli-error.js';
+import { CliError, UsageError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { confirm } from '../confirm.js';
 import { withStore } from '../open-store.js';
@@ -19,6 +19,8 @@ export interface CollectionView {
   count: number;
   defaultIndex: string | null;
   createdAt: string;
+  /** Declared filterable metadata fields (kept indexed by the backend). */
+  filterable: string[];
 }
 
 async function view(vx: Vecdex, info: CollectionInfo): Promise<CollectionView> {
@@ -30,7 +32,16 @@ async function view(vx: Vecdex, info: CollectionInfo): Promise<CollectionView> {
     count: await vx.collection(info.name).count(),
     defaultIndex: info.defaultIndex,
     createdAt: new Date(info.createdAt).toISOString(),
+    filterable: info.filterable ?? [],
   };
+}
+
+/** `--filterable tenant,year` → `['tenant', 'year']` (core validates each). */
+function fieldList(value: string): string[] {
+  return value
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f.length > 0);
 }
 
 /** `vecdex collections create|list|info|delete`. */
@@ -43,26 +54,56 @@ export function registerCollections(program: Command, io: CliIo): void {
     .option('-d, --dimensions <n>', 'numbers per vector (required)', positiveInteger)
     .option('-m, --metric <metric>', 'distance metric: cosine, l2, ip or l1', metric, 'cosine')
     .option('--model <name>', 'the embedding model that produces the vectors (recorded for reference)')
-    .action(async (name: string | undefined, opts: { dimensions?: number; metric: Metric; model?: string }, cmd: Command) => {
-      requireInputs(
-        'collections create',
-        [
-          ['a collection name', name],
-          ['--dimensions <n>', opts.dimensions],
-        ],
-        'vecdex collections create docs --dimensions 768',
-      );
+    .option('--filterable <fields>', 'metadata fields kept indexed for filters, comma-separated (e.g. tenant,year)', fieldList)
+    .action(
+      async (
+        name: string | undefined,
+        opts: { dimensions?: number; metric: Metric; model?: string; filterable?: string[] },
+        cmd: Command,
+      ) => {
+        requireInputs(
+          'collections create',
+          [
+            ['a collection name', name],
+            ['--dimensions <n>', opts.dimensions],
+          ],
+          'vecdex collections create docs --dimensions 768',
+        );
+        const ctx = contextFor(io, cmd);
+        await withStore(ctx, async (vx) => {
+          const info = await vx.collections.create({
+            name: name as string,
+            dimensions: opts.dimensions as number,
+            metric: opts.metric,
+            model: opts.model ?? null,
+            ...(opts.filterable ? { filterable: opts.filterable } : {}),
+          });
+          ctx.out.done(
+            await view(vx, info),
+            () => `created collection "${info.name}" (${info.dimensions} dimensions, ${info.metric})`,
+          );
+        });
+      },
+    );
+
+  group
+    .command('filterable <name> [fields]')
+    .description(
+      'declare the metadata fields kept indexed for filters (comma-separated; replaces the declared set, builds the new indexes now); --none drops them',
+    )
+    .option('--none', 'declare no filterable fields (drops their indexes)')
+    .action(async (name: string, fields: string | undefined, opts: { none?: boolean }, cmd: Command) => {
+      if ((fields === undefined) === (opts.none !== true)) {
+        throw new UsageError('give the fields or --none', 'vecdex collections filterable docs tenant,year');
+      }
       const ctx = contextFor(io, cmd);
       await withStore(ctx, async (vx) => {
-        const info = await vx.collections.create({
-          name: name as string,
-          dimensions: opts.dimensions as number,
-          metric: opts.metric,
-          model: opts.model ?? null,
-        });
-        ctx.out.done(
-          await view(vx, info),
-          () => `created collection "${info.name}" (${info.dimensions} dimensions, ${info.metric})`,
+        const info = await vx.collections.setFilterable(name, fields === undefined ? [] : fieldList(fields));
+        const v = await view(vx, info);
+        ctx.out.done(v, () =>
+          v.filterable.length === 0
+            ? `collection "${name}" has no filterable fields`
+            : `collection "${name}": filterable ${v.filterable.join(', ')}`,
         );
       });
     });
@@ -103,6 +144,7 @@ export function registerCollections(program: Command, io: CliIo): void {
             ['model', v.model ?? '-'],
             ['count', formatCount(v.count)],
             ['default index', v.defaultIndex ?? '(none: exact search)'],
+            ['filterable', v.filterable.length === 0 ? '-' : v.filterable.join(', ')],
             ['created', v.createdAt],
           ]),
         );
