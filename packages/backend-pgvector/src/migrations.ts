@@ -3,6 +3,7 @@ import { VecdexError } from '@vecdex/core';
 import type { PgClient, PgConnection } from './connection.js';
 import { checkPrivileges, extensionRefused } from './privileges.js';
 import { SchemaNames } from './schema.js';
+import { indexEventsMigration } from './index-events.js';
 
 /**
  * Schema migrations, in order: entry `i` brings a schema from version `i` to `i + 1`. The
@@ -54,6 +55,8 @@ const MIGRATIONS: readonly ((n: SchemaNames) => string[])[] = [
   // Version 2: declared filterable metadata fields (a jsonb array; a btree index per field on
   // the collection's items table, see filterable-index.ts).
   (n) => [`ALTER TABLE ${n.collections} ADD COLUMN filterable jsonb`],
+  // Version 3: index builds, syncs and rebuilds (index health over time).
+  indexEventsMigration,
 ];
 
 /** The schema version this package writes. */

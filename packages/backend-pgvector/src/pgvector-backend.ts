@@ -11,6 +11,7 @@ import type {
   ExactSearchRequest,
   FilterNode,
   IndexDefinition,
+  IndexEvent,
   IndexPluginSpec,
   IndexSyncState,
   KeywordHit,
@@ -33,6 +34,7 @@ import { diagnosePg } from './store-diagnosis.js';
 import { compileFilter } from './filter-sql.js';
 import { AliasCatalog } from './alias-catalog.js';
 import { IndexCatalog } from './index-catalog.js';
+import { IndexEvents } from './index-events.js';
 import { ItemStore } from './item-store.js';
 import { KeywordSearch } from './keyword-search.js';
 import type { PgCollectionTable, PgNativeAccess } from './native-access.js';
@@ -59,6 +61,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   readonly #keyword: KeywordSearch;
   readonly #indexes: IndexCatalog;
   readonly #aliases: AliasCatalog;
+  readonly #events: IndexEvents;
   readonly #indexPlugins: readonly IndexPluginSpec[];
   /** Collection rows in memory, invalidated by LISTEN/NOTIFY; null with `catalogCache: false`. */
   readonly #catalog: CatalogCache | null;
@@ -75,6 +78,7 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     this.#keyword = new KeywordSearch(names);
     this.#indexes = new IndexCatalog(conn, names);
     this.#aliases = new AliasCatalog(conn, names);
+    this.#events = new IndexEvents(conn, names);
     this.#indexPlugins = Object.freeze(nativeIndexPlugins(this));
     // LISTEN needs a session of its own: behind a transaction pooler no notification would arrive.
     this.#catalog =
@@ -423,6 +427,14 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   // ---- lifecycle --------------------------------------------------------------------------------
 
   /** Close the pool. Idempotent. */
+  async appendIndexEvent(event: IndexEvent, keep: number): Promise<void> {
+    await this.#conn.guard(() => this.#events.append(event, keep));
+  }
+
+  async listIndexEvents(index: string, limit: number): Promise<IndexEvent[]> {
+    return this.#conn.guard(() => this.#events.list(index, limit));
+  }
+
   /** Doctor checks: versions, privileges, INVALID indexes, sizes, tombstone backlog (one read transaction). */
   async diagnose(): Promise<DoctorCheck[]> {
     return this.#conn.guard(() => diagnosePg(this.#conn, this.#names));

@@ -32,6 +32,7 @@ export class SchemaNames {
   readonly changes: string;
   readonly indexDefinitions: string;
   readonly indexStates: string;
+  readonly indexEvents: string;
   /** Literals naming sequences, for `nextval(...)`/`setval(...)`. */
   readonly changeSeqLiteral: string;
   readonly clockSeq: string;
@@ -50,6 +51,7 @@ export class SchemaNames {
     this.changes = `${s}.changes`;
     this.indexDefinitions = `${s}.index_definitions`;
     this.indexStates = `${s}.index_states`;
+    this.indexEvents = `${s}.index_events`;
     this.changeSeqLiteral = escapeLiteral(`${s}.change_seq`);
     this.clockSeq = `${s}.modified_clock`;
     this.clockSeqLiteral = escapeLiteral(`${s}.modified_clock`);

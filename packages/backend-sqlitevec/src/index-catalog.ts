@@ -49,6 +49,7 @@ export class IndexCatalog {
   delete(name: string): boolean {
     return this.conn.write(() => {
       this.conn.prepare('DELETE FROM vecdex_index_state WHERE name = ?').run(name);
+      this.conn.prepare('DELETE FROM vecdex_index_events WHERE name = ?').run(name);
       return this.conn.prepare('DELETE FROM vecdex_indexes WHERE name = ?').run(name).changes > 0;
     });
   }

@@ -4,6 +4,7 @@ import { APPLICATION_ID, SCHEMA_V1, SCHEMA_V2 } from './schema.js';
 import { migrateFullText } from './full-text.js';
 import { migrateVectorScaling } from './vector-scaling.js';
 import { migrateFilterable } from './filterable-index.js';
+import { migrateIndexEvents } from './index-events.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -20,6 +21,8 @@ const MIGRATIONS: readonly ((db: Db) => void)[] = [
   migrateVectorScaling,
   // Version 5: declared filterable metadata fields (a column; an index per field).
   migrateFilterable,
+  // Version 6: index builds, syncs and rebuilds (index health over time).
+  migrateIndexEvents,
 ];
 
 /** The schema version this package writes. */

@@ -13,6 +13,7 @@ import type {
   ExactSearchRequest,
   FilterNode,
   IndexDefinition,
+  IndexEvent,
   IndexSyncState,
   KeywordHit,
   KeywordSearchRequest,
@@ -31,6 +32,7 @@ import { Connection, type Db } from './connection.js';
 import { ExactSearch, SUPPORTED_METRICS } from './exact-search.js';
 import { FullText } from './full-text.js';
 import { IndexCatalog } from './index-catalog.js';
+import { IndexEvents } from './index-events.js';
 import { ItemStore } from './item-store.js';
 import { MemoryVectors } from './memory-vectors.js';
 import { MAX_DIMENSIONS } from './schema.js';
@@ -69,6 +71,7 @@ export class SqliteVecBackend implements StorageBackend {
   readonly #search: ExactSearch;
   readonly #memory: MemoryVectors;
   readonly #indexes: IndexCatalog;
+  readonly #events: IndexEvents;
   readonly #fullText: FullText;
   readonly #aliases: AliasCatalog;
   #readCache: ReadCache = { token: '', collections: new Map(), head: undefined };
@@ -85,6 +88,7 @@ export class SqliteVecBackend implements StorageBackend {
     this.#search = new ExactSearch(this.#conn, this.#items, this.#memory);
     this.#indexes = new IndexCatalog(this.#conn);
     this.#aliases = new AliasCatalog(this.#conn);
+    this.#events = new IndexEvents(this.#conn);
   }
 
   /** Bytes held by the in-memory vector copies exact search scans (see `exactSearchMemoryBytes`). */
@@ -325,6 +329,14 @@ export class SqliteVecBackend implements StorageBackend {
 
   async putIndexState(name: string, state: IndexSyncState): Promise<void> {
     this.#conn.guardWrite(() => this.#indexes.putState(name, state));
+  }
+
+  async appendIndexEvent(event: IndexEvent, keep: number): Promise<void> {
+    this.#conn.guardWrite(() => this.#events.append(event, keep));
+  }
+
+  async listIndexEvents(index: string, limit: number): Promise<IndexEvent[]> {
+    return this.#conn.guard(() => this.#events.list(index, limit));
   }
 
   /** Doctor checks: schema, `quick_check`, WAL and file size, tombstone backlog (reads only). */

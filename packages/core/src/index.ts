@@ -33,6 +33,7 @@ export type { CollectionSpec, CollectionInfo, CollectionPatch, NewCollection } f
 export type { Change, ChangeCursor, ChangeBatch, ReadChangesRequest } from './model/change.js';
 export type { Include, ExactSearchRequest, SearchHit, KeywordSearchRequest, KeywordHit } from './model/search.js';
 export type { IndexDefinition, IndexSyncState } from './model/index-definition.js';
+export type { IndexEvent, IndexEventKind, IndexHistorySummary, RebuildCause } from './model/index-event.js';
 
 export type { Filter, FilterNode, FilterScalar } from './filter/filter-ast.js';
 export { MAX_FILTER_CONDITIONS, MAX_FILTER_DEPTH, parseFilter } from './filter/parse-filter.js';
@@ -131,6 +132,7 @@ export {
 } from './compression/compression-spec.js';
 export { fitPca, project, type PcaModel } from './compression/pca.js';
 export type { IndexStatus, StalePolicy } from './indexes/index-status.js';
+export { HISTORY_COLLECTION, HISTORY_KEEP } from './indexes/index-history.js';
 export type { ProgressEvent, ProgressFn, SyncResult } from './indexes/index-runtime.js';
 
 export { createHashingProvider, hashText, DEFAULT_HASHING_DIMENSIONS } from './providers/hashing-provider.js';

@@ -54,6 +54,17 @@ function seconds(start: number): string {
   return `${((performance.now() - start) / 1000).toFixed(1)} s`;
 }
 
+/** `2 automatic rebuild(s) in 40 events since <date> (0.5/day; compaction 2)`. */
+function rebuildRate(h: IndexStatus['history']): string {
+  if (h.events === 0) return 'no builds or syncs recorded yet';
+  const since = h.since === null ? '' : ` since ${new Date(h.since).toISOString()}`;
+  const perDay = h.rebuildsPerDay === null ? '' : `, ${h.rebuildsPerDay.toFixed(2)}/day`;
+  const causes = Object.entries(h.byCause)
+    .map(([c, n]) => `${c} ${n}`)
+    .join(', ');
+  return `${h.rebuilds} automatic rebuild(s) in ${h.events} recorded event(s)${since}${perDay}${causes === '' ? '' : ` (${causes})`}`;
+}
+
 /** The human form of `index status`. */
 export function formatStatus(s: IndexStatus): string {
   const fields: [string, string][] = [
@@ -71,6 +82,18 @@ export function formatStatus(s: IndexStatus): string {
     ['cursor', s.cursor ?? '-'],
   ];
   if (s.lastRebuild !== null) fields.push(['rebuilt', s.lastRebuild]);
+  fields.push(['rebuild rate', rebuildRate(s.history)]);
+  fields.push([
+    'recent',
+    s.history.recent.length === 0
+      ? '-'
+      : s.history.recent
+          .map((e) => {
+            const what = e.kind === 'sync' ? `${formatCount(e.items)} change(s) applied` : `${formatCount(e.items)} items`;
+            return `\n  ${new Date(e.at).toISOString()}  ${e.kind.padEnd(7)} ${what} in ${e.durationMs.toFixed(0)} ms${e.reason === null ? '' : `: ${e.reason}`}`;
+          })
+          .join(''),
+  ]);
   const stats = Object.entries(s.stats ?? {}).filter(([, v]) => v !== undefined);
   fields.push([
     'plugin stats',

@@ -8,6 +8,7 @@ import type { IndexPluginSpec } from './index-plugin.js';
 import type { FilterNode } from '../filter/filter-ast.js';
 import type { DoctorCheck } from './doctor-check.js';
 import type { CollectionAlias } from '../model/alias.js';
+import type { IndexEvent } from '../model/index-event.js';
 
 /**
  * A storage backend: where items live durably, with exact search and a change feed.
@@ -182,6 +183,18 @@ export interface StorageBackend {
   deleteIndexDefinition(name: string): Promise<boolean>;
   getIndexState(name: string): Promise<IndexSyncState | null>;
   putIndexState(name: string, state: IndexSyncState): Promise<void>;
+  /**
+   * Optional. Keep an index's build, sync and rebuild record (a small table), then delete that
+   * index's oldest events beyond `keep`. `deleteIndexDefinition` deletes its events too. Without
+   * these two methods core keeps the events in a reserved collection of the store.
+   *
+   * ```ts
+   * await backend.appendIndexEvent({ index: 'docs-hnsw', kind: 'sync', at: Date.now(), durationMs: 3, items: 12, reason: null, cause: null }, 500)
+   * ```
+   */
+  appendIndexEvent?(event: IndexEvent, keep: number): Promise<void>;
+  /** Optional (with `appendIndexEvent`). The index's newest `limit` events, newest first. */
+  listIndexEvents?(index: string, limit: number): Promise<IndexEvent[]>;
 
   // ---- lifecycle -----------------------------------------------------------------------------
 

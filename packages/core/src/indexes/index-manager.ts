@@ -19,6 +19,8 @@ import { validateUserName } from '../validation/validate-name.js';
 import { IndexRuntime, type ProgressFn, type SyncResult } from './index-runtime.js';
 import type { IndexStatus, StalePolicy } from './index-status.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { HISTORY_KEEP, IndexHistory } from './index-history.js';
+import type { IndexEvent, IndexEventKind, RebuildCause } from '../model/index-event.js';
 
 export interface CreateIndexOptions {
   name: string;
@@ -84,9 +86,11 @@ export class Indexes {
   /** The runtimes of `#open` whose opening succeeded, for the per-query path (no await, no store read). */
   readonly #ready = new Map<string, IndexRuntime>();
   readonly #lock = new KeyedMutex();
+  readonly #history: IndexHistory;
 
   constructor(backend: StorageBackend, plugins: PluginRegistry, dataDir: string) {
     this.#backend = backend;
+    this.#history = new IndexHistory(backend);
     this.#plugins = plugins;
     this.#dataDir = dataDir;
   }
@@ -200,7 +204,9 @@ export class Indexes {
   build(name: string, options: { onProgress?: ProgressFn } = {}): Promise<IndexStatus> {
     return this.#lock.run(name, async () => {
       const rt = await this.#runtime(name);
+      const started = performance.now();
       await rt.build(options.onProgress);
+      await this.#record(rt, 'build', started, rt.index.stats().items, null, null);
       return this.#status(rt);
     });
   }
@@ -212,7 +218,48 @@ export class Indexes {
 
   /** Apply only the changes committed since the index's cursor. */
   sync(name: string, options: { onProgress?: ProgressFn } = {}): Promise<SyncResult> {
-    return this.#lock.run(name, async () => (await this.#runtime(name)).sync(options.onProgress));
+    return this.#lock.run(name, async () => this.#syncRecorded(await this.#runtime(name), options.onProgress));
+  }
+
+  /**
+   * The index's builds, syncs (those that applied something) and automatic rebuilds, newest
+   * first, as kept in the store (the newest 500 per index): when, how long, how many items, and
+   * for a rebuild why. `status(name).history` summarises them (recent ones, rebuild rate).
+   *
+   * ```ts
+   * const [last] = await vx.indexes.history('docs-hnsw', { limit: 1 })
+   * last.kind === 'rebuild' && last.cause   // 'compaction'
+   * ```
+   */
+  async history(name: string, options: { limit?: number } = {}): Promise<IndexEvent[]> {
+    const def = await this.get(name);
+    const limit = options.limit ?? HISTORY_KEEP;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw errors.invalidArgument('limit', 'a positive integer', limit);
+    return this.#history.list(def.name, limit);
+  }
+
+  /** `rt.sync`, with what it did recorded in the index's history. */
+  async #syncRecorded(rt: IndexRuntime, onProgress?: ProgressFn): Promise<SyncResult> {
+    const started = performance.now();
+    const result = await rt.sync(onProgress);
+    if (result.rebuilt !== null) {
+      await this.#record(rt, 'rebuild', started, rt.index.stats().items, result.rebuilt, result.cause ?? null);
+    } else if (result.applied > 0) {
+      await this.#record(rt, 'sync', started, result.applied, null, null);
+    }
+    return result;
+  }
+
+  async #record(
+    rt: IndexRuntime,
+    kind: IndexEventKind,
+    started: number,
+    items: number,
+    reason: string | null,
+    cause: RebuildCause | null,
+  ): Promise<void> {
+    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    await this.#history.record({ index: rt.definition.name, kind, at: Date.now(), durationMs, items, reason, cause });
   }
 
   async status(name: string): Promise<IndexStatus> {
@@ -233,6 +280,7 @@ export class Indexes {
         await rt.close();
       }
       await rm(path.join(this.#dataDir, 'indexes', name), { recursive: true, force: true });
+      await this.#history.forget(name);
       for (const c of def.collections) {
         const info = await this.#backend.getCollection(c);
         if (info?.defaultIndex === name) await this.#backend.updateCollection(c, { defaultIndex: null });
@@ -315,7 +363,7 @@ export class Indexes {
           { details: { index: name, plugin: rt.definition.plugin } },
         );
       }
-      if (!rt.built || (await rt.pending()) > 0) await rt.sync();
+      if (!rt.built || (await rt.pending()) > 0) await this.#syncRecorded(rt);
       return index.export(file);
     });
   }
@@ -338,7 +386,12 @@ export class Indexes {
     const opening = (async () => {
       const def = await this.get(name);
       const deps = { backend: this.#backend, plugins: this.#plugins, dataDir: this.#dataDir };
-      return (await IndexRuntime.open(def, deps)).runtime;
+      const started = performance.now();
+      const { runtime, rebuilt } = await IndexRuntime.open(def, deps);
+      if (rebuilt !== null) {
+        await this.#record(runtime, 'rebuild', started, runtime.index.stats().items, rebuilt, runtime.lastRebuildCause);
+      }
+      return runtime;
     })();
     this.#open.set(name, opening);
     opening.then(
@@ -366,6 +419,7 @@ export class Indexes {
       lastSync: rt.state?.updatedAt ?? null,
       stats,
       lastRebuild: rt.lastRebuildReason,
+      history: await this.#history.summary(rt.definition.name),
     };
   }
 }

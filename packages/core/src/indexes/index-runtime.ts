@@ -4,6 +4,7 @@ import type { StorageBackend } from '../contracts/storage-backend.js';
 import { VecdexError, isVecdexError } from '../errors/vecdex-error.js';
 import type { ChangeCursor } from '../model/change.js';
 import type { IndexDefinition, IndexSyncState } from '../model/index-definition.js';
+import type { RebuildCause } from '../model/index-event.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import { streamEntries, toIndexChanges } from './index-entries.js';
 import { ensureIndexDirectory } from './index-directory.js';
@@ -21,6 +22,8 @@ export interface SyncResult {
   applied: number;
   /** Why the index was rebuilt instead of (or after) applying changes, if it was. */
   rebuilt: string | null;
+  /** The same as a code (null when not rebuilt). */
+  cause?: RebuildCause | null;
 }
 
 const BATCH = 1000;
@@ -53,6 +56,8 @@ export class IndexRuntime {
   #state: IndexSyncState | null;
   /** Why this process last rebuilt the index instead of loading or syncing it, if it did. */
   lastRebuildReason: string | null = null;
+  /** `lastRebuildReason` as a code. */
+  lastRebuildCause: RebuildCause | null = null;
   /** A head cursor at which no change of these collections was pending (see `pending`). */
   #cleanHead: ChangeCursor | null = null;
 
@@ -118,6 +123,7 @@ export class IndexRuntime {
     }
     await runtime.build();
     const reason = index.stats().lastLoadProblem;
+    runtime.lastRebuildCause = movedAside === null ? 'damaged-files' : 'directory-was-file';
     runtime.lastRebuildReason =
       movedAside === null
         ? `index files were missing or failed verification${typeof reason === 'string' ? ` (${reason})` : ''}`
@@ -154,8 +160,7 @@ export class IndexRuntime {
   async sync(onProgress?: ProgressFn): Promise<SyncResult> {
     if (this.#state === null) {
       await this.build(onProgress);
-      this.lastRebuildReason = 'the index had never been built';
-      return { applied: 0, rebuilt: this.lastRebuildReason };
+      return this.#rebuilt(0, 'never-built', 'the index had never been built');
     }
     if (this.#maintainedByStore) {
       // The store already indexed every write: nothing to apply, never a reason to rebuild.
@@ -169,8 +174,7 @@ export class IndexRuntime {
       if (!isVecdexError(err, 'CURSOR_EXPIRED')) throw err;
       // Tombstones this index had not applied yet were pruned: only a full build is correct now.
       await this.build(onProgress);
-      this.lastRebuildReason = "the change feed's tombstones were pruned past the index's cursor";
-      return { applied: 0, rebuilt: this.lastRebuildReason };
+      return this.#rebuilt(0, 'cursor-expired', "the change feed's tombstones were pruned past the index's cursor");
     }
   }
 
@@ -182,8 +186,11 @@ export class IndexRuntime {
     const indexed = this.#index.stats().items;
     if (total > 1000 && total > indexed * REBUILD_FRACTION) {
       await this.build(onProgress);
-      this.lastRebuildReason = `${total} pending changes exceed ${REBUILD_FRACTION * 100}% of the ${indexed} indexed items`;
-      return { applied: 0, rebuilt: this.lastRebuildReason };
+      return this.#rebuilt(
+        0,
+        'pending-fraction',
+        `${total} pending changes exceed ${REBUILD_FRACTION * 100}% of the ${indexed} indexed items`,
+      );
     }
     let applied = 0;
     for (;;) {
@@ -199,9 +206,11 @@ export class IndexRuntime {
     if (after.needsCompaction === true) {
       await this.build(onProgress);
       // A plugin may say why (a FAISS index asks to retrain when its data outgrew its training set).
-      this.lastRebuildReason =
-        typeof after.rebuildReason === 'string' ? after.rebuildReason : 'the deleted fraction passed the compaction threshold';
-      return { applied, rebuilt: this.lastRebuildReason };
+      return this.#rebuilt(
+        applied,
+        'compaction',
+        typeof after.rebuildReason === 'string' ? after.rebuildReason : 'the deleted fraction passed the compaction threshold',
+      );
     }
     if (applied > 0 || cursor !== state.cursor) await this.#commit(cursor);
     return { applied, rebuilt: null };
@@ -252,6 +261,12 @@ export class IndexRuntime {
 
   async drop(): Promise<void> {
     await this.#index.drop();
+  }
+
+  #rebuilt(applied: number, cause: RebuildCause, reason: string): SyncResult {
+    this.lastRebuildCause = cause;
+    this.lastRebuildReason = reason;
+    return { applied, rebuilt: reason, cause };
   }
 
   async #commit(cursor: string | null): Promise<void> {

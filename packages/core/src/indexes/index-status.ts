@@ -1,6 +1,7 @@
 import type { ChangeCursor } from '../model/change.js';
 import type { IndexDefinition } from '../model/index-definition.js';
 import type { IndexStats } from '../contracts/index-plugin.js';
+import type { IndexHistorySummary } from '../model/index-event.js';
 
 /** What `vx.indexes.status(name)` reports. */
 export interface IndexStatus {
@@ -24,6 +25,8 @@ export interface IndexStatus {
   stats: IndexStats | null;
   /** Why this process last rebuilt the index rather than loading or syncing it (compaction, corrupt files...). */
   lastRebuild: string | null;
+  /** Recent builds, syncs and rebuilds, and how often it rebuilt itself (see `vx.indexes.history`). */
+  history: IndexHistorySummary;
 }
 
 /**
