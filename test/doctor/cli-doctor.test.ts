@@ -90,8 +90,23 @@ describe('vecdex doctor on sqlite-vec: reports, never writes', () => {
     const { code, report } = await doctor(dir);
     expect(code).toBe(1);
     expect(report.ok).toBe(false);
+    // Where the damage lies decides which check sees it: the open (a page it reads) or quick_check.
+    const failed = report.checks.filter((c) => c.status === 'fail' && (c.name === 'store.open' || c.name === 'store.integrity'));
+    expect(failed.length).toBeGreaterThan(0);
+    for (const c of failed) expect(c.remedy).toMatch(/vecdex restore/);
+  });
+
+  it('one damaged b-tree page that opening does not read: PRAGMA quick_check reports it', async () => {
+    const db = path.join(dir, 'vecdex.db');
+    const bytes = await readFile(db);
+    bytes.fill(0xa5, 2 * 4096 + 8, 2 * 4096 + 208); // page 3's cell pointers
+    await writeFile(db, bytes);
+    const { code, report } = await doctor(dir);
+    expect(code).toBe(1);
+    expect(check(report, 'store.open').status).toBe('ok');
     const integrity = check(report, 'store.integrity');
     expect(integrity.status).toBe('fail');
+    expect(integrity.message).toMatch(/quick_check found problems/);
     expect(integrity.remedy).toMatch(/vecdex restore/);
   });
 

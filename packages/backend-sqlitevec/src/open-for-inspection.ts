@@ -37,8 +37,22 @@ export async function openSqliteForInspection(
   }
   const sidecars = [`${file}-wal`, `${file}-shm`];
   const absent = sidecars.every((f) => !existsSync(f));
-  const db = await openDatabase({ ...resolved, readonly: true });
-  return new InspectedBackend(db, { ...resolved, readonly: true }, absent ? sidecars : []);
+  const created = absent ? sidecars : [];
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    db = await openDatabase({ ...resolved, readonly: true });
+  } catch (err) {
+    removeCreated(created); // openDatabase closed its connection before throwing
+    throw err;
+  }
+  return new InspectedBackend(db, { ...resolved, readonly: true }, created);
+}
+
+/** Remove the `-wal` and `-shm` a read-only open created, when the WAL holds nothing. */
+function removeCreated(created: readonly string[]): void {
+  const [wal] = created;
+  if (wal === undefined || !existsSync(wal) || statSync(wal).size !== 0) return;
+  for (const f of created) rmSync(f, { force: true });
 }
 
 class InspectedBackend extends SqliteVecBackend {
@@ -55,8 +69,6 @@ class InspectedBackend extends SqliteVecBackend {
 
   override async close(): Promise<void> {
     await super.close();
-    const [wal] = this.#created;
-    if (wal === undefined || !existsSync(wal) || statSync(wal).size !== 0) return;
-    for (const f of this.#created) rmSync(f, { force: true });
+    removeCreated(this.#created);
   }
 }
