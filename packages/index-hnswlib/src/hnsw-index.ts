@@ -95,7 +95,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Check the saved files as `load` does before reading them, without loading or writing (`vecdex doctor`). */
   async verify(state: { [key: string]: JsonValue }): Promise<IndexVerification> {
-    return verificationOf(await verifySavedFiles(this.#context, this.#params, state));
+    return verificationOf(await verifySavedFiles(this.#context, this.#params, state, { deep: false }));
   }
 
   apply(changes: readonly IndexChange[]): Promise<void> {

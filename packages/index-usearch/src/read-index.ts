@@ -33,13 +33,18 @@ export async function readVerifiedIndex(
   return { ok: true, native, labels: v.labels, manifest: v.manifest };
 }
 
-/** The kit's checks and `checkUsearchFile` of the saved files, without loading them or writing beside them (`load` and `verify`). */
+/**
+ * The kit's checks and `checkUsearchFile` of the saved files, without loading them. `load` walks
+ * every node (`deep`), since native code reads the file next; `verify` (doctor) checks the
+ * manifest, sizes, sha256 and head, which prove the bytes are the ones `save` wrote.
+ */
 export async function verifySavedFiles(
   binding: UsearchBinding,
   context: IndexContext,
   params: UsearchParams,
   config: UsearchConfig,
   state: { [key: string]: JsonValue },
+  options: { deep: boolean } = { deep: true },
 ): Promise<Verified<UsearchManifest>> {
   const { directory, definition, metric, dimensions } = context;
   const ref = await referenceFor(binding, config);
@@ -51,7 +56,7 @@ export async function verifySavedFiles(
       structural: Object.fromEntries(STRUCTURAL_PARAMS.map((p) => [p, params[p]])),
     },
     catalog: state,
-    check: (file, { labels }) => checkUsearchFile(file, ref, { dimensions, labels, deep: true }),
+    check: (file, { labels }) => checkUsearchFile(file, ref, { dimensions, labels, deep: options.deep }),
   });
   return v;
 }

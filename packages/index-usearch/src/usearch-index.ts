@@ -117,7 +117,9 @@ export class UsearchIndex implements VectorIndex {
 
   /** Check the saved files as `load` does before reading them, without loading or writing (`vecdex doctor`). */
   async verify(state: { [key: string]: JsonValue }): Promise<IndexVerification> {
-    return verificationOf(await verifySavedFiles(this.#binding, this.#context, this.#params, this.#config, state));
+    return verificationOf(
+      await verifySavedFiles(this.#binding, this.#context, this.#params, this.#config, state, { deep: false }),
+    );
   }
 
   apply(changes: readonly IndexChange[]): Promise<void> {
