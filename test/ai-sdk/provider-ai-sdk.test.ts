@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import sqlitevec from '@vecdex/backend-sqlitevec';
 import { type Vecdex, type VecdexConfig, createEmbeddingProvider, ingest, openVecdex } from '@vecdex/core';
-import { aiSdkProvider } from '@vecdex/provider-ai-sdk';
+import { aiSdkProvider, createAiSdkProvider } from '@vecdex/provider-ai-sdk';
+import { MockEmbeddingModelV3 } from 'ai/test';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddingServer, type Misbehaviour, expectedVector, startEmbeddingServer } from '../ingest/embedding-server.js';
 
@@ -167,6 +168,38 @@ export default createOpenAICompatible({ name: 'm', baseURL: ${JSON.stringify(ser
     expect(p2.model).toBe('module-model');
     const [v] = await p2.embed(['hello']);
     expect(Array.from(v ?? [])).toEqual(Array.from(Float32Array.from(expectedVector('hello', DIMS))));
+  });
+
+  it("takes any EmbeddingModel: the AI SDK's own MockEmbeddingModelV3, its maxEmbeddingsPerCall capping vecdex's batches", async () => {
+    const model = new MockEmbeddingModelV3({
+      modelId: 'mock-embed',
+      maxEmbeddingsPerCall: 3,
+      doEmbed: async ({ values }) => ({ embeddings: values.map((v) => expectedVector(v, 4)), warnings: [] }),
+    });
+    const provider = await createAiSdkProvider(model, { dimensions: 4 });
+    expect(provider).toMatchObject({ model: 'mock-embed', maxBatchSize: 3, dimensions: 4 });
+    const vx = await store({});
+    const report = await ingest(vx, { collection: 'mock', provider, records: records(8) });
+    expect(report).toMatchObject({ embedded: 8, failed: [] });
+    expect(model.doEmbedCalls.map((c) => c.values.length)).toEqual([3, 3, 2]);
+    // A non-HTTP failure from a model counts as retryable and is retried by vecdex.
+    let calls = 0;
+    const flaky = new MockEmbeddingModelV3({
+      modelId: 'flaky',
+      maxEmbeddingsPerCall: 10,
+      doEmbed: async ({ values }) => {
+        if (++calls === 1) throw new Error('socket hang up');
+        return { embeddings: values.map((v) => expectedVector(v, 4)), warnings: [] };
+      },
+    });
+    const again = await ingest(vx, {
+      collection: 'flaky',
+      provider: await createAiSdkProvider(flaky),
+      records: records(2),
+      retry: { baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    expect(again).toMatchObject({ embedded: 2, failed: [], requests: 2 });
+    expect(calls).toBe(2);
   });
 
   it('refuses a misconfiguration with what to set', async () => {
