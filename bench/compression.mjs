@@ -279,25 +279,21 @@ async function speed() {
     });
     return { index, dir };
   };
+  for (const { start, data } of clustered(n, dims, 5)) full.set(data, start * dims);
   const source = async function* () {
-    for (const { start, data } of clustered(n, dims, 5)) {
-      full.set(data, start * dims);
-      const m = data.length / dims;
+    for (let start = 0; start < n; start += 5000) {
+      const m = Math.min(5000, n - start);
       const batch = new Array(m);
-      for (let r = 0; r < m; r++)
-        batch[r] = { collection: 's', id: String(start + r), vector: data.subarray(r * dims, (r + 1) * dims) };
+      for (let r = 0; r < m; r++) {
+        const at = (start + r) * dims;
+        batch[r] = { collection: 's', id: String(start + r), vector: full.subarray(at, at + dims) };
+      }
       yield batch;
     }
   };
   const rows = [];
-  const time = async (label, f, count, extra = {}) => {
-    await f(0);
-    const t = now();
-    for (let i = 0; i < count; i++) await f(i % qn);
-    const ms = (now() - t) / count;
-    rows.push({ label, ms, qps: 1000 / ms, ...extra });
-    log(`speed: ${label}: ${ms.toFixed(1)} ms/query`);
-  };
+  const paths = [];
+  const time = (label, f, extra = {}) => paths.push({ label, f, extra, ms: 0 });
   let t = now();
   const b1 = await open('binary');
   await b1.index.build(source(), { expectedCount: n });
@@ -307,21 +303,12 @@ async function speed() {
   await f32.index.build(source(), { expectedCount: n });
   const f32Build = (now() - t) / 1000;
   const bytes = (ix) => ix.index.stats().memoryBytes;
-  // Normalised copy for the raw yardstick (the plugin normalises cosine vectors on the way in).
-  await time(
-    'raw usearch exactSearch, float32 (cos, 1 thread)',
-    (i) => usearch.exactSearch(full, q(i), dims, k, 'cos', 1),
-    Math.max(3, Math.floor(qn / 2)),
-    {
-      bytes: full.byteLength,
-    },
-  );
-  await time('flat float32 (usearch exactSearch)', (i) => f32.index.search(q(i), { k }), Math.max(3, Math.floor(qn / 2)), {
-    bytes: bytes(f32),
-    build: f32Build,
+  time('raw usearch exactSearch, float32 (cos, 1 thread)', (i) => usearch.exactSearch(full, q(i), dims, k, 'cos', 1), {
+    bytes: full.byteLength,
   });
-  await time('flat binary (Hamming scan)', (i) => b1.index.search(q(i), { k }), qn * 2, { bytes: bytes(b1), build: b1Build });
-  await time(
+  time('flat float32 (usearch exactSearch)', (i) => f32.index.search(q(i), { k }), { bytes: bytes(f32), build: f32Build });
+  time('flat binary (Hamming scan)', (i) => b1.index.search(q(i), { k }), { bytes: bytes(b1), build: b1Build });
+  time(
     'flat binary + rescore k×10 from float32 in RAM',
     async (i) => {
       const hits = await b1.index.search(q(i), { k: k * 10 });
@@ -330,9 +317,23 @@ async function speed() {
         .sort((a, b) => a.d - b.d)
         .slice(0, k);
     },
-    qn * 2,
     { bytes: bytes(b1) },
   );
+  // Interleaved: each query runs on every path in turn, so a change of the machine's load hits
+  // all of them alike; the first query of each is a warm-up.
+  for (const p of paths) await p.f(0);
+  for (let i = 0; i < qn; i++) {
+    for (const p of paths) {
+      const t0 = now();
+      await p.f(i);
+      p.ms += now() - t0;
+    }
+  }
+  for (const p of paths) {
+    const ms = p.ms / qn;
+    rows.push({ label: p.label, ms, qps: 1000 / ms, ...p.extra });
+    log(`speed: ${p.label}: ${ms.toFixed(1)} ms/query`);
+  }
   const reference = rows.find((r) => r.label.startsWith('flat float32'));
   console.log(`\nspeed: exact path, ${n} × ${dims} synthetic clustered cosine, ${qn} queries, k=${k} (load ${loadavg()})`);
   console.log(
