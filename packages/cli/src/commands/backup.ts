@@ -1,12 +1,14 @@
 import { copyFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { openVecdex } from '@vecdex/core';
+import { type Vecdex, openVecdex } from '@vecdex/core';
 import { contextFor } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { CliIo } from '../cli-io.js';
 import { CLI_PACKAGE_DIR, withStore } from '../open-store.js';
 import { formatBytes, formatCount } from '../output/format-table.js';
+import { Progress } from '../progress.js';
+import { openPortable, portableBackup } from './portable-backup.js';
 
 /**
  * `vecdex backup <file>`: a consistent snapshot of the live store (writers may go on);
@@ -19,8 +21,21 @@ export function registerBackup(program: Command, io: CliIo): void {
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const ctx = contextFor(io, cmd);
       const target = path.resolve(io.cwd, file);
-      const r = await withStore(ctx, (vx) => vx.backup(target));
-      ctx.out.done({ file: target, bytes: r.bytes }, () => `backed up the store to ${target} (${formatBytes(r.bytes)})`);
+      const r = await withStore(ctx, async (vx) => {
+        if (typeof vx.backend.backup === 'function') return { ...(await vx.backup(target)), portable: false };
+        // No native backup (pgvector): vecdex's portable export, a sqlite-vec store file.
+        const bar = new Progress({ stream: io.stderr, enabled: !ctx.globals.json && !ctx.globals.quiet, label: 'backing up' });
+        try {
+          const { bytes } = await portableBackup(vx, target, { onProgress: (p) => bar.update(p.allDone) });
+          return { bytes, portable: true };
+        } finally {
+          bar.finish();
+        }
+      });
+      ctx.out.done({ file: target, bytes: r.bytes, portable: r.portable }, () => {
+        const how = r.portable ? ', a portable sqlite-vec file: restore it into any backend with vecdex restore' : '';
+        return `backed up the store to ${target} (${formatBytes(r.bytes)}${how})`;
+      });
     });
 
   program
@@ -52,15 +67,7 @@ export function registerBackup(program: Command, io: CliIo): void {
         });
       }
       const target = await withStore(ctx, async (vx) => {
-        if (vx.backend.name !== 'sqlitevec') {
-          throw new CliError(
-            'NOT_SUPPORTED',
-            `restore replaces a sqlite-vec store; the configured backend is ${vx.backend.name}`,
-            {
-              hint: 'to move a backup into another backend, open it as a sqlite-vec store and copy its collections',
-            },
-          );
-        }
+        if (vx.backend.name !== 'sqlitevec') return restoreByCopy(vx, source, opts.force === true);
         const existing = (await vx.collections.list()).length;
         if (existing > 0 && opts.force !== true) {
           throw new CliError(
@@ -74,6 +81,13 @@ export function registerBackup(program: Command, io: CliIo): void {
         }
         return (vx.backend as unknown as { path: string }).path;
       });
+      if (typeof target !== 'string') {
+        ctx.out.done({ file: source, store: target.backend, collections }, () => {
+          const what = collections.map((c) => `${c.name} (${formatCount(c.count)})`).join(', ') || 'no collections';
+          return `restored ${source} into the ${target.backend} store: ${what}`;
+        });
+        return;
+      }
       if (path.resolve(target) === source)
         throw new CliError('USAGE', 'the backup is the configured store itself', { exitCode: 2 });
       const scratch = `${target}.restore-${process.pid}`;
@@ -87,4 +101,30 @@ export function registerBackup(program: Command, io: CliIo): void {
         return `restored ${target} from ${source} (${formatBytes(bytes)}): ${what}`;
       });
     });
+}
+
+/**
+ * Restore into a backend that is not a sqlite-vec file (pgvector): copy the backup's collections,
+ * index definitions and aliases into it. Resumable like `vecdex copy` (re-run after an
+ * interruption); a collection of the same name that the restore did not write is refused, or
+ * deleted first with `--force` (with the aliases and indexes over it; the backup's come back).
+ */
+async function restoreByCopy(vx: Vecdex, source: string, force: boolean): Promise<{ backend: string }> {
+  const backup = await openPortable(source, true);
+  try {
+    if (force) {
+      const existing = new Set((await vx.collections.list()).map((c) => c.name));
+      for (const c of await backup.collections.list()) {
+        if (!existing.has(c.name)) continue;
+        for (const a of await vx.aliases.pointingAt(c.name)) await vx.aliases.delete(a);
+        for (const d of await vx.backend.listIndexDefinitions())
+          if (d.collections.includes(c.name)) await vx.indexes.drop(d.name);
+        await vx.collections.delete(c.name);
+      }
+    }
+    await backup.copyTo(vx);
+  } finally {
+    await backup.close();
+  }
+  return { backend: vx.backend.name };
 }

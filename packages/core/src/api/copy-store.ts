@@ -118,6 +118,7 @@ export async function copyStore(source: StorageBackend, target: StorageBackend, 
         { details: { collection: info.name } },
       );
     }
+    if (existing === null) cp = null; // a checkpoint of a collection deleted since says nothing
     if (cp?.complete && cp.head === head) {
       allDone += total;
       report.collections.push({ name: info.name, items: total, resumedAt: total, alreadyDone: true, sampled: 0 });

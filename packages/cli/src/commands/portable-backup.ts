@@ -1,0 +1,78 @@
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import sqlitevec from '@vecdex/backend-sqlitevec';
+import { type CopyOptions, type CopyReport, type Vecdex, errors, openVecdex } from '@vecdex/core';
+
+/** Suffixes SQLite may add beside a store file. */
+const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * The portable backup of a store whose backend has no `backup` of its own (pgvector): a copy of
+ * every collection, with index definitions and aliases, into a fresh sqlite-vec store file (one
+ * file, opened by any vecdex, restored into any backend with `vecdex restore`). Written to a
+ * scratch file beside `file` and renamed into place at the end, so a kill -9 never leaves a
+ * half-written `file`; scratch files of backups whose process is gone are removed first.
+ *
+ * Not one point-in-time snapshot: each collection is read page by page while writers go on, so an
+ * item written during the backup may or may not be in it (every item that existed throughout is).
+ */
+export async function portableBackup(
+  vx: Vecdex,
+  file: string,
+  options: Pick<CopyOptions, 'onProgress' | 'signal'> = {},
+): Promise<{ bytes: number; report: CopyReport }> {
+  const target = path.resolve(file);
+  if (existsSync(target)) throw errors.invalidArgument('file', 'a path where no file exists yet', file);
+  removeDeadScratch(target);
+  const scratch = `${target}.partial-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    const out = await openPortable(scratch);
+    let report: CopyReport;
+    try {
+      report = await vx.copyTo(out, options);
+    } finally {
+      await out.close();
+    }
+    for (const side of SIDE_FILES.slice(1)) rmSync(scratch + side, { force: true });
+    renameSync(scratch, target);
+    return { bytes: statSync(target).size, report };
+  } finally {
+    for (const side of SIDE_FILES) rmSync(scratch + side, { force: true });
+  }
+}
+
+/** A sqlite-vec store on `file` (the portable format), read-only when asked. */
+export function openPortable(file: string, readonly = false): Promise<Vecdex> {
+  return openVecdex({
+    config: { backend: { use: sqlitevec, options: { path: file, ...(readonly ? { readonly: true } : {}) } } },
+    cwd: path.dirname(file),
+    env: {},
+  });
+}
+
+/** `<file>.partial-<pid>-<time>` files (and their -wal/-shm/-journal) of processes that are gone. */
+function removeDeadScratch(target: string): void {
+  const dir = path.dirname(target);
+  const prefix = `${path.basename(target)}.partial-`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
