@@ -1,4 +1,5 @@
 import type { Int8Quantizer } from '@vecdex/core/plugin-kit';
+import { HammingKernel } from './hamming-kernel.js';
 import { packSigns } from './hamming-scan.js';
 
 /** What a flat index stores a row as: float32 components, calibrated int8 codes, or packed sign bits. */
@@ -16,12 +17,21 @@ export class FlatCodes {
   readonly rowLength: number;
   #data: Float32Array | Int8Array | Uint32Array;
   #rows = 0;
+  /** b1: the rows live in this WebAssembly memory, scanned by `i64.popcnt`. */
+  readonly #kernel: HammingKernel | null;
 
   constructor(kind: FlatKind, dims: number, capacity = 0) {
     this.kind = kind;
     this.dims = dims;
-    this.rowLength = kind === 'b1' ? Math.ceil(dims / 32) : dims;
+    // b1 rows are whole 64-bit words (the padding bits are 0 in rows and queries alike).
+    this.rowLength = kind === 'b1' ? Math.ceil(dims / 64) * 2 : dims;
+    this.#kernel = kind === 'b1' ? new HammingKernel() : null;
     this.#data = this.#alloc(Math.max(16, capacity));
+  }
+
+  /** b1: Hamming distances from `query` (from `encodeQuery`) to every row in use. */
+  hamming(query: Uint32Array): Uint16Array {
+    return (this.#kernel as HammingKernel).scan(this.#rows, this.rowLength / 2, query);
   }
 
   /** Bytes a row takes. */
@@ -76,7 +86,7 @@ export class FlatCodes {
   /** Rows read back from a saved file (its length already checked to be `rows × rowBytes`). */
   static fromBytes(kind: FlatKind, dims: number, rows: number, bytes: Uint8Array): FlatCodes {
     const codes = new FlatCodes(kind, dims, rows);
-    new Uint8Array(codes.#data.buffer, 0, bytes.byteLength).set(bytes);
+    new Uint8Array(codes.#data.buffer, codes.#data.byteOffset, bytes.byteLength).set(bytes);
     codes.#rows = rows;
     return codes;
   }
@@ -84,13 +94,22 @@ export class FlatCodes {
   #ensure(rows: number): void {
     const capacity = this.#data.length / this.rowLength;
     if (rows <= capacity) return;
-    const next = this.#alloc(Math.max(rows, Math.ceil(capacity * 1.5)));
+    const grown = Math.max(rows, Math.ceil(capacity * 1.5));
+    if (this.#kernel !== null) {
+      this.#data = this.#alloc(grown); // the memory grows in place: rows already written stay
+      return;
+    }
+    const next = this.#alloc(grown);
     next.set(this.#data as never);
     this.#data = next;
   }
 
   #alloc(rows: number): Float32Array | Int8Array | Uint32Array {
     const n = rows * this.rowLength;
+    if (this.#kernel !== null) {
+      this.#kernel.reserve(n * 4, rows);
+      return new Uint32Array(this.#kernel.memory.buffer, HammingKernel.codesOffset, n);
+    }
     return this.kind === 'f32' ? new Float32Array(n) : this.kind === 'i8' ? new Int8Array(n) : new Uint32Array(n);
   }
 }

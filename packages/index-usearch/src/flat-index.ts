@@ -292,7 +292,7 @@ export class UsearchFlatIndex implements VectorIndex {
       const key = labels.keyOf(row);
       return key === null || (allow !== undefined && allow(key) !== true);
     };
-    const r = hammingScan(this.#codes.view() as Uint32Array, this.#codes.rows, this.#codes.rowLength, code, want, skip);
+    const r = hammingScan(this.#codes.hamming(code), this.#codes.rows, this.#codes.rowLength * 32, want, skip);
     const dims = this.#context.dimensions;
     const hits: IndexHit[] = [];
     for (let i = 0; i < r.rows.length; i++) {

@@ -1,32 +1,18 @@
 /**
- * The `count` nearest rows to `query` by Hamming distance over packed sign bits (`words` 32-bit
- * words a row, `rows` rows), as `{ rows, distances }` nearest first. One pass computes every
- * distance (SWAR popcount on 32-bit words), a histogram of the distances (at most 32·words + 1
- * values) finds the cut-off, and only the rows within it are sorted: O(rows·words + count·log count).
- * `skip(row)` excludes rows (free slots).
+ * The `count` nearest rows by Hamming distance, given every row's distance (`dist`, from
+ * `HammingKernel`), as `{ rows, distances }` nearest first: a histogram of the distances (at most
+ * `maxDistance` + 1 values) finds the cut-off, and only the rows within it are sorted:
+ * O(rows + count·log count). `skip(row)` excludes rows (free slots, filtered out).
  */
 export function hammingScan(
-  codes: Uint32Array,
+  dist: Uint16Array,
   rows: number,
-  words: number,
-  query: Uint32Array,
+  maxDistance: number,
   count: number,
   skip: (row: number) => boolean,
 ): { rows: Uint32Array; distances: Uint16Array } {
-  const dist = new Uint16Array(rows);
-  const maxDistance = words * 32;
   const histogram = new Uint32Array(maxDistance + 1);
-  for (let r = 0, o = 0; r < rows; r++, o += words) {
-    let s = 0;
-    for (let j = 0; j < words; j++) {
-      let x = ((codes[o + j] as number) ^ (query[j] as number)) >>> 0;
-      x -= (x >>> 1) & 0x55555555;
-      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-      s += (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) as number;
-    }
-    dist[r] = s;
-    histogram[s] = (histogram[s] as number) + 1;
-  }
+  for (let r = 0; r < rows; r++) histogram[dist[r] as number] = (histogram[dist[r] as number] as number) + 1;
   // Smallest cut-off holding `count` rows (free slots are counted here and skipped below, so
   // widen until enough live rows are inside).
   let cut = 0;
