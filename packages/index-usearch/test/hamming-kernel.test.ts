@@ -19,12 +19,12 @@ describe('binary flat codes: the WebAssembly popcount scan', () => {
       };
       const vectors = Array.from({ length: 3000 }, () => Float32Array.from({ length: dims }, rand));
       const codes = new FlatCodes('b1', dims); // starts at 16 rows: grows many times below
-      vectors.forEach((v, i) => codes.write(i, v, null));
+      for (let i = 0; i < vectors.length; i++) codes.write(i, vectors[i] as Float32Array, null);
       const q = Float32Array.from({ length: dims }, rand);
       const check = (c: FlatCodes) => {
         const dist = c.hamming(c.encodeQuery(q, null) as Uint32Array);
         expect(dist.length).toBe(vectors.length);
-        vectors.forEach((v, i) => expect(dist[i], `row ${i}`).toBe(reference(v, q)));
+        for (let i = 0; i < vectors.length; i++) expect(dist[i], `row ${i}`).toBe(reference(vectors[i] as Float32Array, q));
       };
       check(codes);
       check(FlatCodes.fromBytes('b1', dims, codes.rows, codes.bytes().slice()));
