@@ -8,6 +8,7 @@ import { loadPlugin } from '../registry/load-plugin.js';
 import type { ProviderRequest } from '../providers/create-provider.js';
 import { PluginRegistry } from '../registry/plugin-registry.js';
 import { Vecdex } from './vecdex.js';
+import { loadTelemetry } from '../telemetry/telemetry.js';
 
 export interface OpenVecdexOptions {
   /** A config object, or the path of a config file. Default: search from `cwd` (see `loadConfig`). */
@@ -33,6 +34,7 @@ export interface OpenVecdexOptions {
  * the other plugins.
  */
 export async function openVecdex(options: OpenVecdexOptions = {}): Promise<Vecdex> {
+  await loadTelemetry();
   const env = options.env ?? process.env;
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const config: ResolvedConfig =

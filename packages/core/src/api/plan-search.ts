@@ -116,6 +116,8 @@ export interface SearchPlan {
   synced?: number;
   /** Items matching the filter, when there is one and it was counted. */
   matching?: number;
+  /** `matching` as a fraction of the items searched (0–1), when counted. */
+  selectivity?: number;
   /** The vector side's own plan, for `hybrid`. */
   vector?: SearchPlan;
   /** The collections searched, when more than one (`vx.search`). */
@@ -146,6 +148,7 @@ export async function planAndSearch(
   const names = collections.map((c) => c.name);
   const many = names.length > 1 ? { collections: names } : {};
   let matching: number | undefined;
+  let selectivity: number | undefined;
   const exact = async (strategy: SearchPlan['strategy'], reason: string) => ({
     hits: await backend.searchExact({
       collections: names,
@@ -156,7 +159,15 @@ export async function planAndSearch(
       exclude,
       include,
     }),
-    plan: { strategy, index: input.index, reason, pending: 0, ...(matching !== undefined ? { matching } : {}), ...many },
+    plan: {
+      strategy,
+      index: input.index,
+      reason,
+      pending: 0,
+      ...(matching !== undefined ? { matching } : {}),
+      ...(selectivity !== undefined ? { selectivity } : {}),
+      ...many,
+    },
   });
   if (input.index === null) {
     return exact(
@@ -208,7 +219,7 @@ export async function planAndSearch(
   if (filter !== null) {
     matching = await countOf(filter);
     const all = await countAll();
-    const selectivity = all === 0 ? 0 : matching / all;
+    selectivity = all === 0 ? 0 : matching / all;
     const pct = `${(selectivity * 100).toPrecision(2)} %`;
     if (matching <= EXACT_SUBSET_THRESHOLD) {
       return exact(
@@ -254,6 +265,7 @@ export async function planAndSearch(
             pending: over.pending,
             ...(over.synced > 0 ? { synced: over.synced } : {}),
             matching,
+            selectivity,
             ...many,
           },
         };
@@ -276,13 +288,13 @@ export async function planAndSearch(
       ? undefined
       : (key: { collection: string; id: string }) => mine(key) && (ids === null || ids.get(key.collection)?.has(key.id) === true);
   const where = whereOf(filter);
-  const selectivity = allowedCount === null ? undefined : allowedCount / Math.max(1, await countAll());
+  const allowSelectivity = allowedCount === null ? undefined : allowedCount / Math.max(1, await countAll());
   const ask = (n: number) =>
     indexes.search(def.name, vector, {
       ...base,
       k: n,
       ...(allow ? { allow, ...(where ? { where } : {}) } : {}),
-      ...(allow && selectivity !== undefined ? { selectivity } : {}),
+      ...(allow && allowSelectivity !== undefined ? { selectivity: allowSelectivity } : {}),
     });
   const initial = await ask(k);
   let pending = initial.pending;
@@ -321,6 +333,7 @@ export async function planAndSearch(
       pending,
       ...(initial.synced > 0 ? { synced: initial.synced } : {}),
       ...(matching !== undefined ? { matching } : {}),
+      ...(selectivity !== undefined ? { selectivity } : {}),
       ...many,
     },
   };

@@ -6,6 +6,7 @@ import { checkQueryText } from '../query/query-text.js';
 import { type HybridHit, hybridSearch } from './hybrid-search.js';
 import { maximalMarginalRelevance } from './mmr.js';
 import { planAndSearch, type SearchPlan } from './plan-search.js';
+import { observeSearch } from '../telemetry/observe-search.js';
 import { type PreparedQuery, type QueryDeps, type QueryTarget, prepareQueries, toQueryInput } from './prepare-query.js';
 import { type CheckedOptions, checkOptions } from './query-options.js';
 import type { SearchMode, SearchRequest, SimilarOptions } from './search-options.js';
@@ -104,7 +105,15 @@ export async function textQuery(
  * full text, vector when it has none, keyword when no model is recorded); a text with a vector
  * or id is hybrid; a vector or id alone is a vector query, its hits scored by rank.
  */
-export async function runSearchRequest(
+export function runSearchRequest(
+  deps: QueryDeps,
+  target: QueryTarget,
+  request: SearchRequest,
+): Promise<{ hits: HybridHit[]; plan: SearchPlan }> {
+  return observeSearch(target, (request as { k?: number } | null)?.k, () => searchRequest(deps, target, request));
+}
+
+async function searchRequest(
   deps: QueryDeps,
   target: QueryTarget,
   request: SearchRequest,
@@ -141,7 +150,16 @@ export async function runSearchRequest(
 }
 
 /** `similar(query, options)`: a vector query, or hybrid with `options.text`; hits by distance. */
-export async function runSimilar(
+export function runSimilar(
+  deps: QueryDeps,
+  target: QueryTarget,
+  query: unknown,
+  options: SimilarOptions,
+): Promise<{ hits: SearchHit[]; plan: SearchPlan }> {
+  return observeSearch(target, options?.k, () => similar(deps, target, query, options));
+}
+
+async function similar(
   deps: QueryDeps,
   target: QueryTarget,
   query: unknown,

@@ -20,6 +20,7 @@ import { IndexRuntime, type ProgressFn, type SyncResult } from './index-runtime.
 import type { IndexStatus, StalePolicy } from './index-status.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { HISTORY_KEEP, IndexHistory } from './index-history.js';
+import { pastSpan, telemetry } from '../telemetry/telemetry.js';
 import type { IndexEvent, IndexEventKind, RebuildCause } from '../model/index-event.js';
 
 export interface CreateIndexOptions {
@@ -259,7 +260,21 @@ export class Indexes {
     cause: RebuildCause | null,
   ): Promise<void> {
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    await this.#history.record({ index: rt.definition.name, kind, at: Date.now(), durationMs, items, reason, cause });
+    const at = Date.now();
+    const index = rt.definition.name;
+    if (telemetry() !== null) {
+      pastSpan(`vecdex.index.${kind}`, at - durationMs, at, {
+        'vecdex.index': index,
+        'vecdex.plugin': rt.definition.plugin,
+        'vecdex.items': items,
+        'vecdex.duration_ms': durationMs,
+        'vecdex.rebuild.reason': reason ?? undefined,
+        'vecdex.rebuild.cause': cause ?? undefined,
+      });
+      if (kind === 'rebuild')
+        telemetry()?.indexRebuilds.add(1, { 'vecdex.index': index, 'vecdex.rebuild.cause': cause ?? 'other' });
+    }
+    await this.#history.record({ index, kind, at, durationMs, items, reason, cause });
   }
 
   async status(name: string): Promise<IndexStatus> {

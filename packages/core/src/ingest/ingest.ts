@@ -3,6 +3,7 @@ import { VecdexError } from '../errors/vecdex-error.js';
 import type { CollectionInfo } from '../model/collection.js';
 import { validateUserName } from '../validation/validate-name.js';
 import { EmbeddingCache } from './embedding-cache.js';
+import { loadTelemetry, traced } from '../telemetry/telemetry.js';
 import { type IngestContext, processWindow } from './ingest-window.js';
 import type { IngestOptions, IngestRecord, IngestReport } from './ingest-types.js';
 import { checkCollection, createCollectionFor } from './prepare-collection.js';
@@ -26,6 +27,23 @@ import { TaskPool } from './task-pool.js';
  * ```
  */
 export async function ingest(vx: Vecdex, options: IngestOptions): Promise<IngestReport> {
+  await loadTelemetry();
+  const attributes = { 'vecdex.collection': options.collection, 'vecdex.model': options.provider?.model };
+  return traced('vecdex.ingest', attributes, async (span) => {
+    const report = await ingestRecords(vx, options);
+    span?.setAttributes({
+      'vecdex.records': report.records,
+      'vecdex.embedded': report.embedded,
+      'vecdex.cache_hits': report.cached,
+      'vecdex.unchanged': report.unchanged,
+      'vecdex.failed': report.failed.length,
+      'vecdex.requests': report.requests,
+    });
+    return report;
+  });
+}
+
+async function ingestRecords(vx: Vecdex, options: IngestOptions): Promise<IngestReport> {
   const started = Date.now();
   validateUserName('collection', options.collection);
   // An alias writes into the collection it points to.

@@ -2,6 +2,8 @@ import type { EmbeddingProvider } from '../contracts/embedding-provider.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy, sleep } from './backoff.js';
 import { failureOf, providerError } from './provider-error.js';
+import type { OtelSpan } from '../telemetry/otel-api.js';
+import { telemetry, traced } from '../telemetry/telemetry.js';
 
 export interface EmbedAttemptEvent {
   /** The attempt that failed (1-based). */
@@ -44,14 +46,30 @@ export class EmbedBatchError extends VecdexError {
  * one (400, 401) fails at once. Also checks what any provider returns: one finite vector per
  * text, all of one length. Throws {@link EmbedBatchError} when the batch finally fails.
  */
-export async function embedWithRetry(
+export function embedWithRetry(
   provider: EmbeddingProvider,
   texts: readonly string[],
   options: EmbedWithRetryOptions = {},
 ): Promise<Float32Array[]> {
+  const t = telemetry();
+  if (t === null) return embedBatch(provider, texts, options, null);
+  const attributes = { 'vecdex.model': provider.model, 'vecdex.batch.size': texts.length };
+  return traced('vecdex.embed', attributes, (span) => embedBatch(provider, texts, options, span));
+}
+
+async function embedBatch(
+  provider: EmbeddingProvider,
+  texts: readonly string[],
+  options: EmbedWithRetryOptions,
+  span: OtelSpan | null,
+): Promise<Float32Array[]> {
+  const t = telemetry();
+  const model = { 'vecdex.model': provider.model };
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
+    t?.providerRequests.add(1, model);
+    span?.setAttributes({ 'vecdex.attempts': attempt });
     try {
       return checkVectors(await attemptOnce(provider, texts, policy.timeoutMs, options.signal), texts.length, provider);
     } catch (err) {
@@ -70,6 +88,7 @@ export async function embedWithRetry(
         );
       }
       const delayMs = backoffDelay(attempt, policy, failure.retryAfterMs, options.random);
+      t?.providerRetries.add(1, model);
       options.onRetry?.({ attempt, error: err, delayMs });
       await sleep(delayMs, options.signal);
     }

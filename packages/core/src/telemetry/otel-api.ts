@@ -1,0 +1,36 @@
+/**
+ * The few parts of `@opentelemetry/api` vecdex calls, declared here (structurally) so core's
+ * types never depend on the package: it is an optional peer, loaded lazily by `telemetry.ts`.
+ */
+export type Attributes = { [key: string]: string | number | boolean | undefined };
+
+export interface OtelSpan {
+  setAttributes(attributes: Attributes): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  recordException(exception: unknown): unknown;
+  end(endTime?: number): void;
+}
+
+export interface OtelTracer {
+  startSpan(name: string, options?: { attributes?: Attributes; startTime?: number }, context?: unknown): OtelSpan;
+  startActiveSpan<T>(name: string, options: { attributes?: Attributes }, fn: (span: OtelSpan) => T): T;
+}
+
+export interface OtelHistogram {
+  record(value: number, attributes?: Attributes): void;
+}
+export interface OtelCounter {
+  add(value: number, attributes?: Attributes): void;
+}
+
+export interface OtelMeter {
+  createHistogram(name: string, options?: { description?: string; unit?: string }): OtelHistogram;
+  createCounter(name: string, options?: { description?: string; unit?: string }): OtelCounter;
+  createGauge?(name: string, options?: { description?: string; unit?: string }): OtelHistogram;
+}
+
+export interface OtelApi {
+  trace: { getTracer(name: string, version?: string): OtelTracer };
+  metrics: { getMeter(name: string, version?: string): OtelMeter };
+  SpanStatusCode: { ERROR: number };
+}

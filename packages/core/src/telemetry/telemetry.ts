@@ -1,0 +1,90 @@
+import type { Attributes, OtelApi, OtelCounter, OtelHistogram, OtelSpan, OtelTracer } from './otel-api.js';
+
+/** The instruments vecdex records (see core's README, "OpenTelemetry"). */
+interface Instruments {
+  tracer: OtelTracer;
+  searchDuration: OtelHistogram;
+  providerRequests: OtelCounter;
+  providerRetries: OtelCounter;
+  indexLag: OtelHistogram;
+  indexRebuilds: OtelCounter;
+}
+
+/** undefined: not tried yet; null: `@opentelemetry/api` is not installed (everything is a no-op). */
+let instruments: Instruments | null | undefined;
+let loading: Promise<void> | null = null;
+
+/**
+ * Load `@opentelemetry/api` once, if it is installed (an optional peer of core). `openVecdex` and
+ * `ingest` call this; until it resolved, and forever when the package is absent, every span and
+ * metric below is skipped at the cost of one comparison. Spans and metrics reach whatever SDK the
+ * application registered (`NodeSDK`, a `TracerProvider`/`MeterProvider`); without one the API's
+ * own no-op implementation answers.
+ */
+export function loadTelemetry(): Promise<void> {
+  if (instruments !== undefined) return Promise.resolve();
+  loading ??= (async () => {
+    let api: OtelApi;
+    try {
+      const specifier = '@opentelemetry/api';
+      const mod = (await import(specifier)) as OtelApi & { default?: OtelApi };
+      api = typeof mod.trace?.getTracer === 'function' ? mod : (mod.default as OtelApi);
+    } catch {
+      instruments = null;
+      return;
+    }
+    if (typeof api?.trace?.getTracer !== 'function' || typeof api.metrics?.getMeter !== 'function') {
+      instruments = null;
+      return;
+    }
+    const meter = api.metrics.getMeter('vecdex');
+    errorCode = api.SpanStatusCode?.ERROR ?? 2;
+    instruments = {
+      tracer: api.trace.getTracer('vecdex'),
+      searchDuration: meter.createHistogram('vecdex.search.duration', { description: 'search latency by plan', unit: 'ms' }),
+      providerRequests: meter.createCounter('vecdex.provider.requests', { description: 'embedding requests, retries included' }),
+      providerRetries: meter.createCounter('vecdex.provider.retries', { description: 'embedding requests retried' }),
+      indexLag: (meter.createGauge ?? meter.createHistogram).call(meter, 'vecdex.index.lag', {
+        description: 'changes an index was behind the store when a search used it',
+        unit: '{change}',
+      }),
+      indexRebuilds: meter.createCounter('vecdex.index.rebuilds', { description: 'automatic index rebuilds by cause' }),
+    };
+  })();
+  return loading;
+}
+
+let errorCode = 2;
+
+/** The loaded instruments, or null (not installed, or not loaded yet). */
+export function telemetry(): Instruments | null {
+  return instruments ?? null;
+}
+
+/**
+ * Run `fn` inside a span named `name` when telemetry is on (the span is the active one, so a
+ * provider's HTTP spans nest under it); `fn` adds attributes from its result through `span`.
+ * Errors are recorded on the span and rethrown. Without telemetry, just `fn(null)`.
+ */
+export async function traced<T>(name: string, attributes: Attributes, fn: (span: OtelSpan | null) => Promise<T>): Promise<T> {
+  const t = instruments;
+  if (t === undefined || t === null) return fn(null);
+  return t.tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.recordException(err);
+      span.setStatus({ code: errorCode, message: err instanceof Error ? err.message : String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** A span for something that already happened (an index build measured elsewhere): explicit start and end. */
+export function pastSpan(name: string, startMs: number, endMs: number, attributes: Attributes): void {
+  const t = instruments;
+  if (t === undefined || t === null) return;
+  t.tracer.startSpan(name, { attributes, startTime: startMs }).end(endMs);
+}
