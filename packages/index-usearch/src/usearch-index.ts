@@ -85,7 +85,7 @@ export class UsearchIndex implements VectorIndex {
       let n = 0;
       let done = 0;
       const flush = () => {
-        if (n > 0) native.add(keys.subarray(0, n), data.subarray(0, n * dims), this.#addThreads(n));
+        if (n > 0) native.add(keys.subarray(0, n), data.subarray(0, n * dims), this.#addThreads(native, n));
         n = 0;
       };
       for await (const batch of source) {
@@ -153,7 +153,7 @@ export class UsearchIndex implements VectorIndex {
       upserts.forEach((c, i) => {
         keys[i] = BigInt(labels.assignNext(c.collection, c.id));
       });
-      if (upserts.length > 0) native.add(keys, data, this.#addThreads(upserts.length));
+      if (upserts.length > 0) native.add(keys, data, this.#addThreads(native, upserts.length));
     });
   }
 
@@ -306,7 +306,14 @@ export class UsearchIndex implements VectorIndex {
     });
   }
 
-  #addThreads(count: number): number {
+  /**
+   * Threads for an add of `count` entries: one below SERIAL_ADD_BELOW (spawning threads costs
+   * more), except when the add grows the capacity. usearch then also sizes its per-thread search
+   * contexts, to that add's thread count: reserved for one, a later `searchMany` on more threads
+   * failed at random with "Reserve capacity ahead of searches!".
+   */
+  #addThreads(native: NativeUsearch, count: number): number {
+    if (native.size() + count >= native.capacity()) return this.#params.threads;
     return count < SERIAL_ADD_BELOW ? 1 : this.#params.threads;
   }
 
