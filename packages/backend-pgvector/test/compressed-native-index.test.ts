@@ -131,6 +131,10 @@ describe.skipIf('skip' in server)('compressed pgvector indexes: expression index
     expect(plan).toMatch(/Order By: \(\(subvector\(embedding, 1, 1024\)\)::halfvec\(1024\) <=>/);
     expect(plan).toMatch(/Sort Key: \(\(c\.v <=>/); // the outer re-rank
     expect(await recallOf('trunc')).toBeGreaterThanOrEqual(0.95);
+    // vecdex's own plan says which index answered and how it was compressed.
+    const { plan: vplan } = await vx.collection('big').search(queries[0] as Float32Array, { k: K, index: 'trunc' });
+    expect(vplan).toMatchObject({ strategy: 'index', index: 'trunc' });
+    expect(vplan.reason).toContain('compressed: truncate 3072→1024, float16 codes, rescored from k × 4 candidates');
     expect(status.bytesOnDisk as number).toBeLessThan(plainBytes * 0.5);
     await vx.indexes.drop('trunc');
   }, 120_000);

@@ -12,6 +12,7 @@ import { MAX_K } from '../validation/validate-k.js';
 import { isIndexedFilter } from '../filter/indexed-filter.js';
 import { hitKey, resolveHits } from './hit-fields.js';
 import { oversample } from './oversample.js';
+import { describeCompression, readCompression } from '../compression/compression-spec.js';
 
 /**
  * At or below this many matching items, a filtered query runs exact search over just those.
@@ -324,6 +325,8 @@ export async function planAndSearch(
     }
   }
   if (resolved.dropped > 0) reason += `; left out ${resolved.dropped} item(s) deleted since the index's last sync`;
+  const compression = readCompression(def.params);
+  if (compression !== null) reason += `; compressed: ${describeCompression(compression, first.dimensions)}`;
   return {
     hits,
     plan: {

@@ -156,3 +156,18 @@ export function pluginParams(params: { [key: string]: JsonValue }): { [key: stri
 export function specToJson(spec: CompressionSpec): JsonValue {
   return JSON.parse(JSON.stringify(spec)) as JsonValue;
 }
+
+/**
+ * The spec in words, for search plans: `int8 codes (global calibration), rescored from k × 4
+ * candidates`, `truncate 3072→1024, float16, rescored from k × 4 candidates`.
+ */
+export function describeCompression(spec: CompressionSpec, dimensions: number): string {
+  const parts: string[] = [];
+  if (spec.reduce !== null) parts.push(`${spec.reduce.method} ${dimensions}→${spec.reduce.dimensions}`);
+  if (spec.precision !== 'float32')
+    parts.push(spec.precision === 'int8' ? `int8 codes (${spec.calibration} calibration)` : `${spec.precision} codes`);
+  parts.push(
+    spec.rescore === null ? 'not rescored (approximate distances)' : `rescored from k × ${spec.rescore.oversample} candidates`,
+  );
+  return parts.join(', ');
+}
