@@ -4,10 +4,20 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { metadataJson, type NormalizedItem } from '@vecdex/core';
 import type { PgClient } from './connection.js';
 
-/** The per-connection staging table `upsert` COPYs into (`ON COMMIT DELETE ROWS`). */
-export const STAGE_TABLE = 'pg_temp.vecdex_stage';
+/**
+ * Vectors of at most this many dimensions are kept inline (`STORAGE PLAIN`) in the staging table
+ * and in the items table: 4·d + 8 bytes stays well inside an 8 kB heap tuple, and PostgreSQL then
+ * neither tries to compress them (pglz on float data gains nothing) nor moves them to a TOAST
+ * table (a second insert per row). Wider vectors keep the default (out of line).
+ */
+export const INLINE_MAX_DIMENSIONS = 1500;
 
-const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS vecdex_stage (
+/** The per-connection staging tables `upsert` COPYs into (`ON COMMIT DELETE ROWS`): inline vectors, or wide ones. */
+export function stageTable(dimensions: number): string {
+  return dimensions <= INLINE_MAX_DIMENSIONS ? 'pg_temp.vecdex_stage' : 'pg_temp.vecdex_stage_wide';
+}
+
+const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS STAGE_NAME (
   id text COLLATE "C" NOT NULL,
   embedding VECTOR_TYPE NOT NULL,
   content text,
@@ -15,8 +25,18 @@ const STAGE_DDL = `CREATE TEMP TABLE IF NOT EXISTS vecdex_stage (
   content_hash text
 ) ON COMMIT DELETE ROWS`;
 
-/** Clients whose session has the staging table (temp tables live as long as the connection). */
+/** Clients whose session has the staging tables (temp tables live as long as the connection). */
 const staged = new WeakSet<PgClient>();
+
+function stageDdl(vectorType: string, onCommit: string): string {
+  const make = (name: string) =>
+    STAGE_DDL.replace('STAGE_NAME', name).replace('VECTOR_TYPE', vectorType).replace('ON COMMIT DELETE ROWS', onCommit);
+  return [
+    make('vecdex_stage'),
+    'ALTER TABLE pg_temp.vecdex_stage ALTER COLUMN embedding SET STORAGE PLAIN',
+    make('vecdex_stage_wide'),
+  ].join('; ');
+}
 
 /**
  * Create the staging table on this connection if it has none yet. `session` (a direct
@@ -32,18 +52,18 @@ export async function ensureStage(
   scope: 'session' | 'transaction' = 'session',
 ): Promise<void> {
   if (scope === 'transaction') {
-    await client.query(STAGE_DDL.replace('VECTOR_TYPE', vectorType).replace('ON COMMIT DELETE ROWS', 'ON COMMIT DROP'));
+    await client.query(stageDdl(vectorType, 'ON COMMIT DROP'));
     return;
   }
   if (staged.has(client)) return;
-  await client.query(STAGE_DDL.replace('VECTOR_TYPE', vectorType));
+  await client.query(stageDdl(vectorType, 'ON COMMIT DELETE ROWS'));
   staged.add(client);
 }
 
 /** Stream items into the staging table with `COPY ... FROM STDIN (FORMAT binary)`. */
-export async function copyIntoStage(client: PgClient, items: readonly NormalizedItem[]): Promise<void> {
+export async function copyIntoStage(client: PgClient, items: readonly NormalizedItem[], dimensions: number): Promise<void> {
   const sink = client.query(
-    copyFrom(`COPY ${STAGE_TABLE} (id, embedding, content, metadata, content_hash) FROM STDIN (FORMAT binary)`),
+    copyFrom(`COPY ${stageTable(dimensions)} (id, embedding, content, metadata, content_hash) FROM STDIN (FORMAT binary)`),
   );
   await pipeline(Readable.from(encodeBinaryCopy(items)), sink);
 }

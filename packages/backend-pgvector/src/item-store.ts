@@ -3,7 +3,7 @@ import type { FilterNode, NormalizedItem, StoredItem } from '@vecdex/core';
 import type { ChangeFeed } from './change-feed.js';
 import type { CollectionRow } from './collection-store.js';
 import type { PgClient } from './connection.js';
-import { copyIntoStage, ensureStage, STAGE_TABLE } from './copy-ingest.js';
+import { copyIntoStage, ensureStage, stageTable } from './copy-ingest.js';
 import { compileFilter } from './filter-sql.js';
 import { ITEM_COLUMNS, toStoredItem, type ItemRow } from './item-row.js';
 import type { InsertPath } from './pgvector-options.js';
@@ -48,14 +48,15 @@ export class ItemStore {
     const table = this.names.items(c.cid);
     const vtype = this.names.vectorType(c.vectorType, c.dimensions);
     if (path === 'copy') {
-      await copyIntoStage(client, items);
+      const stage = stageTable(c.dimensions);
+      await copyIntoStage(client, items, c.dimensions);
       await client.query(
         `INSERT INTO ${table} AS t (id, embedding, content, metadata, content_hash, modified)
-         SELECT id, embedding::${vtype}, content, metadata, content_hash, $1 FROM ${STAGE_TABLE} ORDER BY id
+         SELECT id, embedding::${vtype}, content, metadata, content_hash, $1 FROM ${stage} ORDER BY id
          ON CONFLICT (id) DO UPDATE SET ${ITEM_SET}`,
         [modified],
       );
-      await client.query(this.feed.recordSql(`SELECT id FROM ${STAGE_TABLE}`, 'upsert'), [c.cid, modified]);
+      await client.query(this.feed.recordSql(`SELECT id FROM ${stage}`, 'upsert'), [c.cid, modified]);
       return;
     }
     const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -1,3 +1,4 @@
+import { INLINE_MAX_DIMENSIONS } from './copy-ingest.js';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import type { Metric } from '@vecdex/core';
 import type { PgVectorType } from './native-access.js';
@@ -97,5 +98,7 @@ export function createItemsTableSql(names: SchemaNames, cid: number, type: PgVec
       tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, coalesce(content, ''))) STORED
     )`,
     `CREATE INDEX ${tsv} ON ${t} USING gin (tsv)`,
+    // Inline vectors: no compression attempt and no TOAST insert per row (see INLINE_MAX_DIMENSIONS).
+    ...(dimensions <= INLINE_MAX_DIMENSIONS ? [`ALTER TABLE ${t} ALTER COLUMN embedding SET STORAGE PLAIN`] : []),
   ];
 }
