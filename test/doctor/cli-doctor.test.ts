@@ -231,3 +231,51 @@ describe('vecdex doctor: plugins and native add-ons that do not load', () => {
     30_000,
   );
 });
+
+describe('vx.doctor() on an open store', () => {
+  it('the same store and index checks, through the API, without writing', async () => {
+    assertBuilt();
+    const { dir, cleanup } = await tempProject();
+    try {
+      const { openVecdex } = await import('@vecdex/core');
+      const hnswlib = (await import('@vecdex/index-hnswlib')).default;
+      const sqlitevec = (await import('@vecdex/backend-sqlitevec')).default;
+      const config = {
+        backend: { use: sqlitevec, options: { path: path.join(dir, 'v.db') } },
+        plugins: [hnswlib],
+        dataDir: path.join(dir, 'data'),
+      };
+      const vx = await openVecdex({ config, cwd: dir, env: {} });
+      try {
+        await vx.collections.create({ name: 'docs', dimensions: 3, metric: 'l2' });
+        await vx.collection('docs').upsert([
+          { id: 'a', vector: [1, 0, 0] },
+          { id: 'b', vector: [0, 1, 0] },
+        ]);
+        await vx.indexes.create({ name: 'h', plugin: 'hnswlib', collections: ['docs'] });
+        await vx.indexes.build('h');
+        const before = await snapshot(dir);
+        const report = await vx.doctor();
+        expect(await snapshot(dir)).toEqual(before);
+        expect(report.ok).toBe(true);
+        expect(report.checks.map((c) => c.name)).toEqual(
+          expect.arrayContaining([
+            'node',
+            'core',
+            'addon.hnswlib-node',
+            'store.integrity',
+            'store.feed',
+            'index.h.files',
+            'index.h.pending',
+            'embedding-cache',
+          ]),
+        );
+        expect(report.checks.find((c) => c.name === 'index.h.files')?.message).toMatch(/2 items, 0 deleted/);
+      } finally {
+        await vx.close();
+      }
+    } finally {
+      await cleanup();
+    }
+  });
+});
