@@ -136,18 +136,33 @@ export async function copyStore(source: StorageBackend, target: StorageBackend, 
     const resumedAt = cp?.done ?? 0;
     let done = 0;
     await checkpoints.put(info.name, { head, done: resumedAt, complete: false });
+    // One write in flight while the next batch is read (the source's read overlaps the target's
+    // write); batches are written and checkpointed strictly in order.
+    let read = 0;
+    let pending: Promise<void> | null = null;
     for await (const batch of source.scan(info.name, { batchSize, vectors: true })) {
-      options.signal?.throwIfAborted();
-      const skip = Math.min(batch.length, Math.max(0, resumedAt - done));
-      done += skip;
-      if (skip === batch.length) continue;
+      const skip = Math.min(batch.length, Math.max(0, resumedAt - read));
+      read += skip;
+      if (skip === batch.length) {
+        done = read;
+        continue;
+      }
       const items = (skip === 0 ? batch : batch.slice(skip)).map(toNormalized);
-      await target.upsert(info.name, items);
-      done += items.length;
-      report.items += items.length;
-      await checkpoints.put(info.name, { head, done, complete: false });
-      options.onProgress?.({ collection: info.name, done, total, allDone: allDone + done, allTotal });
+      read += items.length;
+      const through = read;
+      if (pending !== null) await pending;
+      options.signal?.throwIfAborted();
+      pending = (async () => {
+        await target.upsert(info.name, items);
+        report.items += items.length;
+        done = through;
+        await checkpoints.put(info.name, { head, done, complete: false });
+        options.onProgress?.({ collection: info.name, done, total, allDone: allDone + done, allTotal });
+      })();
+      pending.catch(() => undefined); // awaited below or on the next batch
     }
+    if (pending !== null) await pending;
+    done = read;
     allDone += done;
     const sampled = await verify(source, target, info.name, sample);
     await checkpoints.put(info.name, { head, done, complete: true });
