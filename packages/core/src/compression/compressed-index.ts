@@ -10,6 +10,7 @@ import type {
   VectorIndex,
 } from '../contracts/index-plugin.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
+import { VecdexError } from '../errors/vecdex-error.js';
 import type { JsonValue } from '../model/item.js';
 import type { Metric } from '../model/metric.js';
 import { type FileRecord, fsyncPath, sha256, writeFileAtomic } from '../plugin-kit/atomic-files.js';
@@ -203,7 +204,15 @@ export class CompressedIndex implements VectorIndex {
   }
 
   export(file: string): Promise<{ [key: string]: JsonValue }> {
-    if (typeof this.#inner.export !== 'function') throw new Error('export is not available');
+    if (typeof this.#inner.export !== 'function') {
+      throw new VecdexError(
+        'NOT_SUPPORTED',
+        `index "${this.#context.name}" cannot be exported: its plugin has no export method`,
+        {
+          details: { index: this.#context.name },
+        },
+      );
+    }
     return this.#inner.export(file);
   }
 
