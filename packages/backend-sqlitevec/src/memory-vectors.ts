@@ -96,7 +96,7 @@ export class MemoryVectors {
     // vector held twice.
     const idOf = new Map<number, string>();
     const items = this.conn.prepare('SELECT rowid, id FROM vecdex_items WHERE cid = ?').raw();
-    for (const [rowid, id] of items.all(c.cid) as [number, string][]) idOf.set(rowid, id);
+    for (const [rowid, id] of items.iterate(c.cid) as Iterable<[number, string]>) idOf.set(rowid, id);
     const put = (rowid: number, vectors: Float32Array, offset: number) => {
       const id = idOf.get(rowid);
       if (id !== undefined) copy.putFloats(id, rowid, vectors, offset);
