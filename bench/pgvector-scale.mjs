@@ -43,7 +43,7 @@ const now = () => performance.now();
 const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const f0 = (x) => Math.round(x).toLocaleString('en-US');
 const f2 = (x) => x.toFixed(2);
-const f3 = (x) => x.toFixed(3);
+const f3 = (x) => (Number.isNaN(x) ? '-' : x.toFixed(3)); // synthetic data: no ground truth
 
 async function main() {
   const server = startServerIfNeeded();
