@@ -269,6 +269,7 @@ describeFaiss('faiss sidecar: lifecycle through core', () => {
     expect(res).toEqual({
       applied: 610,
       rebuilt: 'retrain: IVF64,Flat was trained on 200 vectors and now holds 810 (more than 4×)',
+      cause: 'compaction',
     });
     st = await vx.indexes.status(INDEX);
     expect(st.lastRebuild).toBe(res.rebuilt);

@@ -51,6 +51,25 @@ describe('index output', () => {
       lastSync: Date.UTC(2025, 0, 2, 3, 4, 5),
       stats: { items: 90, deleted: 10, generation: 2 },
       lastRebuild: null,
+      history: {
+        recent: [
+          {
+            index: 'hnsw',
+            kind: 'rebuild',
+            at: Date.UTC(2025, 0, 2, 3, 4, 5),
+            durationMs: 1234,
+            items: 90,
+            reason: 'deleted fraction 0.30 passed the compaction threshold 0.25',
+            cause: 'compaction',
+          },
+          { index: 'hnsw', kind: 'sync', at: Date.UTC(2025, 0, 1), durationMs: 12, items: 1500, reason: null, cause: null },
+        ],
+        events: 2,
+        since: Date.UTC(2025, 0, 1),
+        rebuilds: 1,
+        byCause: { compaction: 1 },
+        rebuildsPerDay: 0.5,
+      },
     };
     const text = formatStatus(status);
     expect(text).toMatch(/^index:\s+hnsw$/m);
@@ -66,6 +85,12 @@ describe('index output', () => {
     expect(text).toMatch(/^cursor:\s+42$/m);
     expect(text).toMatch(/^plugin stats:\n {2}items: 90\n {2}deleted: 10\n {2}generation: 2$/m);
     expect(text).not.toMatch(/rebuilt/);
+    expect(text).toMatch(
+      /^rebuild rate:\s+1 automatic rebuild\(s\) in 2 recorded event\(s\) since 2025-01-01T00:00:00\.000Z, 0\.50\/day \(compaction 1\)$/m,
+    );
+    expect(text).toMatch(
+      /^recent:\s*\n {2}2025-01-02T03:04:05\.000Z {2}rebuild 90 items in 1234 ms: deleted fraction 0\.30 passed the compaction threshold 0\.25\n {2}2025-01-01T00:00:00\.000Z {2}sync {4}1,500 change\(s\) applied in 12 ms$/m,
+    );
 
     const never = formatStatus({
       ...status,
@@ -75,12 +100,15 @@ describe('index output', () => {
       bytesOnDisk: null,
       stats: null,
       lastRebuild: 'x',
+      history: { recent: [], events: 0, since: null, rebuilds: 0, byCause: {}, rebuildsPerDay: null },
     });
     expect(never).toMatch(/^built:\s+no \(run `vecdex index build hnsw`\)$/m);
     expect(never).toMatch(/^last sync:\s+never$/m);
     expect(never).toMatch(/^size on disk:\s+-$/m);
     expect(never).toMatch(/^rebuilt:\s+x$/m);
     expect(never).toMatch(/^plugin stats:\s+-$/m);
+    expect(never).toMatch(/^rebuild rate:\s+no builds or syncs recorded yet$/m);
+    expect(never).toMatch(/^recent:\s+-$/m);
   });
 
   it('formats a search plan', () => {
