@@ -13,6 +13,7 @@ import {
   type IndexVerification,
 } from '@vecdex/core';
 import { IndexVectors, LabelMap, catalogState, verificationOf } from '@vecdex/core/plugin-kit';
+import { addVectors } from './add-vectors.js';
 import { USEARCH_VERSION, type NativeUsearch, type UsearchBinding, type UsearchConfig } from './load-usearch.js';
 import { checkUsearchFile, referenceFor } from './usearch-file-check.js';
 import { USEARCH_FILES } from './usearch-files.js';
@@ -22,14 +23,6 @@ import { collectHits, searchFiltered } from './usearch-search.js';
 
 /** Vectors per native `add` call during a build: each call uses every thread, memory stays bounded. */
 const ADD_CHUNK = 16_384;
-/**
- * Adds of fewer vectors than this run on one thread: usearch's concurrent inserts leave a few
- * nodes unreachable (measured with the raw binding, 2 threads: 0.6 of 43, 2.4 of 1,000, 4.2 of
- * 20,000 per build; none on one thread), which on a small index is a visible share of it. Large
- * builds keep every core and that ~0.02% loss.
- */
-const SERIAL_ADD_BELOW = 10_000;
-
 /**
  * A `VectorIndex` on usearch's HNSW (in process memory, persisted by `save()`), whose builds,
  * batch applies and batch searches run on `threads` threads (default: every core).
@@ -85,7 +78,7 @@ export class UsearchIndex implements VectorIndex {
       let n = 0;
       let done = 0;
       const flush = () => {
-        if (n > 0) native.add(keys.subarray(0, n), data.subarray(0, n * dims), this.#addThreads(native, n));
+        if (n > 0) addVectors(native, keys.subarray(0, n), data.subarray(0, n * dims), dims, this.#params.threads);
         n = 0;
       };
       for await (const batch of source) {
@@ -153,7 +146,7 @@ export class UsearchIndex implements VectorIndex {
       upserts.forEach((c, i) => {
         keys[i] = BigInt(labels.assignNext(c.collection, c.id));
       });
-      if (upserts.length > 0) native.add(keys, data, this.#addThreads(native, upserts.length));
+      addVectors(native, keys, data, dims, this.#params.threads);
     });
   }
 
@@ -304,17 +297,6 @@ export class UsearchIndex implements VectorIndex {
       this.#native = null;
       this.#labels = new LabelMap();
     });
-  }
-
-  /**
-   * Threads for an add of `count` entries: one below SERIAL_ADD_BELOW (spawning threads costs
-   * more), except when the add grows the capacity. usearch then also sizes its per-thread search
-   * contexts, to that add's thread count: reserved for one, a later `searchMany` on more threads
-   * failed at random with "Reserve capacity ahead of searches!".
-   */
-  #addThreads(native: NativeUsearch, count: number): number {
-    if (native.size() + count >= native.capacity()) return this.#params.threads;
-    return count < SERIAL_ADD_BELOW ? 1 : this.#params.threads;
   }
 
   #open(): NativeUsearch {
