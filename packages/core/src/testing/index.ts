@@ -4,7 +4,8 @@
  * for each metric against the double-precision reference `distance()`, filters against
  * `filterPredicate`, the change feed (order, collapsing, tombstones, cursors, a misbehaving
  * clock, and a follower that must rebuild the store from the feed alone), bad input through the
- * public API, the index catalog, and persistence across close and reopen.
+ * public API, the index catalog, index history (the backend's event table and core's default),
+ * and persistence across close and reopen.
  *
  * Adopting it is one small test file (vitest is an optional peer dependency of core):
  *
@@ -45,6 +46,7 @@ import { tombstonePruningTests } from './backend-conformance/tombstone-pruning.j
 import { deleteWhereTests } from './backend-conformance/delete-where.js';
 import { aliasTests } from './backend-conformance/aliases.js';
 import { indexCatalogTests } from './backend-conformance/index-catalog.js';
+import { indexEventTests } from './backend-conformance/index-events.js';
 import { itemTests } from './backend-conformance/items-crud.js';
 import { metricTests } from './backend-conformance/metrics.js';
 import { exactFreshnessTests } from './backend-conformance/exact-freshness.js';
@@ -87,6 +89,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     aliasTests(ctx);
     badInputTests(ctx);
     indexCatalogTests(ctx);
+    indexEventTests(ctx);
     persistenceTests(ctx);
   });
 }
