@@ -99,34 +99,37 @@ export class ExactSearch {
     if (copy === null) return null;
     let allowed: Int32Array | null = null;
     const skip = new Set<number>();
+    for (const id of excluded) {
+      const slot = copy.slotOf.get(id);
+      if (slot !== undefined) skip.add(slot);
+    }
     if (filter.sql !== '1') {
-      const ids = this.matchingIds(c, filter, excluded);
-      allowed = new Int32Array(ids.length);
-      for (let i = 0; i < ids.length; i++) {
-        const slot = copy.slotOf.get(ids[i] as string);
+      const rowids = this.matchingRowids(c, filter);
+      allowed = new Int32Array(rowids.length);
+      let n = 0;
+      for (const rowid of rowids) {
+        const slot = copy.slotOfRowid.get(rowid);
         if (slot === undefined) return null;
-        allowed[i] = slot;
+        if (!skip.has(slot)) allowed[n++] = slot;
       }
-    } else {
-      for (const id of excluded) {
-        const slot = copy.slotOf.get(id);
-        if (slot !== undefined) skip.add(slot);
-      }
+      if (n < allowed.length) allowed = allowed.subarray(0, n);
+      skip.clear();
     }
     const hits = this.#scan.nearest(copy, vector, k, metric, allowed, skip);
     return hits === null ? null : this.withFields(c, hits, include);
   }
 
   /**
-   * Ids of the collection's items that pass the filter and are not excluded: the id set a
-   * filtered exact search scans (gather then scan).
+   * Rowids of the collection's items that pass the filter: the set a filtered exact search
+   * gathers and scans. A filter on declared filterable fields is answered by their indexes alone
+   * (rowid is in every index entry: a covering scan, no table row read); exclusions are applied
+   * by the caller on the copy's slots.
    */
-  matchingIds(c: CollectionRow, filter: SqlFragment, excluded: readonly string[]): string[] {
-    const notExcluded = excluded.length > 0 ? ' AND id NOT IN (SELECT value FROM json_each(?))' : '';
+  matchingRowids(c: CollectionRow, filter: SqlFragment): number[] {
     return this.conn
-      .prepare(`SELECT id FROM vecdex_items WHERE cid = ? AND ${filter.sql}${notExcluded}`)
+      .prepare(`SELECT rowid FROM vecdex_items WHERE cid = ? AND ${filter.sql}`)
       .pluck()
-      .all(c.cid, ...filter.params, ...(excluded.length > 0 ? [JSON.stringify(excluded)] : [])) as string[];
+      .all(c.cid, ...filter.params) as number[];
   }
 
   /** Memory hits as candidates, with the item fields the request includes read in one statement. */

@@ -38,7 +38,7 @@ export interface SqliteVecOptions {
    * Memory for the in-memory copies of vectors that exact search scans with usearch's SIMD
    * kernel (default 2 GiB, across all collections of this store; 0 turns the copies off and
    * exact search scans vec0). A copy costs `4 × dimensions` bytes per vector, up to a third
-   * more while it has room to grow, plus about 80 bytes per item: 1M × 128 takes about
+   * more while it has room to grow, plus about 110 bytes per item: 1M × 128 takes about
    * 0.6 GB, 1M × 768 about 3.2 GB. A collection whose copy would not fit is searched in vec0
    * (same results, slower). Results are identical either way.
    */

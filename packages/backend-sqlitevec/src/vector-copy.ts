@@ -5,8 +5,9 @@
  * dead row. `seq` is the change-feed position the copy is current to (see `MemoryVectors`).
  *
  * Memory: `4 × dimensions` bytes per slot of capacity (capacity grows by 1.5×, so up to a
- * third more than the count) plus about 80 bytes per item for its rowid, id and id lookup
- * (`BYTES_PER_ITEM`, measured in bench/scale.mjs).
+ * third more than the count) plus about 110 bytes per item for its rowid, id and the id and
+ * rowid lookups (`BYTES_PER_ITEM`; the rowid lookup, a `Map` of small integers, measured at
+ * about 30 bytes an entry in Node 20).
  */
 export class VectorCopy {
   /** Slot → vector, `dimensions` floats each; only the first `count` slots are live. */
@@ -17,6 +18,11 @@ export class VectorCopy {
   readonly ids: string[] = [];
   /** Item id → slot. */
   readonly slotOf = new Map<string, number>();
+  /**
+   * `vecdex_items` rowid → slot: a filtered search reads the matching rowids straight from a
+   * filterable field's index (a covering scan, no table rows) and finds their slots here.
+   */
+  readonly slotOfRowid = new Map<number, number>();
   count = 0;
   /** An upper bound of the vectors' Euclidean norms (it never shrinks on removal). */
   maxNorm = 0;
@@ -67,8 +73,12 @@ export class VectorCopy {
       slot = this.count++;
       this.slotOf.set(id, slot);
       this.ids[slot] = id;
+    } else if (this.rowids[slot] !== rowid) {
+      // Deleted and inserted again between two catch-ups: a new rowid for the same id.
+      this.slotOfRowid.delete(this.rowids[slot] as number);
     }
     this.rowids[slot] = rowid;
+    this.slotOfRowid.set(rowid, slot);
     const d = this.dimensions;
     const data = this.data;
     const base = slot * d;
@@ -87,11 +97,14 @@ export class VectorCopy {
     const slot = this.slotOf.get(id);
     if (slot === undefined) return false;
     this.slotOf.delete(id);
+    this.slotOfRowid.delete(this.rowids[slot] as number);
     const last = --this.count;
     if (slot !== last) {
       const d = this.dimensions;
       this.data.copyWithin(slot * d, last * d, (last + 1) * d);
-      this.rowids[slot] = this.rowids[last] as number;
+      const movedRowid = this.rowids[last] as number;
+      this.rowids[slot] = movedRowid;
+      this.slotOfRowid.set(movedRowid, slot);
       const moved = this.ids[last] as string;
       this.ids[slot] = moved;
       this.slotOf.set(moved, slot);
@@ -117,5 +130,8 @@ export function floats(blob: Uint8Array): Float32Array {
   return new Float32Array(Uint8Array.from(blob).buffer);
 }
 
-/** Bookkeeping per item beside its vector: the id string, its slot in the id map, the ids array. */
-export const BYTES_PER_ITEM = 80;
+/**
+ * Bookkeeping per item beside its vector: the id string, its slot in the id map, the ids array
+ * (about 80 bytes), its entry in the rowid map (about 30).
+ */
+export const BYTES_PER_ITEM = 110;

@@ -128,6 +128,36 @@ describe('in-memory exact search', () => {
     expect(await search(mem)).toEqual([]);
   });
 
+  it('filters on declared fields by rowid, through deletes that move slots and ids re-inserted under new rowids', async () => {
+    await vec0.createCollection(spec('declared', 6, 'l2'));
+    await vec0.upsert('declared', items(11, 6, true));
+    await vec0.updateCollection('declared', { filterable: ['g', 'half'] });
+    const r = rng(12);
+    const vector = randomVector(r, 6);
+    const exclude = [7, 57, 107].map((i) => ({ collection: 'declared', id: `item-${i}` }));
+    const check = async () => {
+      for (const filter of FILTERS.slice(1))
+        for (const k of [1, 10, N + 5]) await expectSame({ collections: ['declared'], vector, k, metric: 'l2', filter });
+      await expectSame({ collections: ['declared'], vector, k: 10, metric: 'l2', filter: FILTERS[1], exclude });
+    };
+    await check();
+    // Deletes move the last slots into the holes; re-inserted ids get new rowids.
+    await vec0.delete(
+      'declared',
+      Array.from({ length: 40 }, (_, i) => `item-${i * 13}`),
+    );
+    await check();
+    await vec0.upsert(
+      'declared',
+      Array.from({ length: 20 }, (_, i) => item(`item-${i * 26}`, randomVector(r, 6), { g: 7, half: true })),
+    );
+    await check();
+    const got = await mem.searchExact({ collections: ['declared'], vector, k: N, metric: 'l2', filter: FILTERS[1] });
+    // g = 7: 16 items, item-507 (13 × 39) deleted, 20 deleted ones re-inserted with g 7.
+    expect(got).toHaveLength(16 - 1 + 20);
+    expect(got).toHaveLength(await vec0.count('declared', FILTERS[1]));
+  });
+
   it('builds a copy from vec0 chunks with deleted and updated slots', async () => {
     const r = rng(77);
     await vec0.createCollection(spec('holes', 8, 'l2'));
