@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -69,6 +70,19 @@ export async function copyIntoStage(client: PgClient, items: readonly Normalized
 }
 
 const CHUNK_BYTES = 1 << 20;
+const LITTLE_ENDIAN = os.endianness() === 'LE';
+
+/**
+ * Copy a vector's float32s into `buf` at `pos` as big-endian, bit for bit (-0, subnormals and NaN
+ * payloads included): one memory copy of the array's bytes, then an in-place byte swap on a
+ * little-endian host. Per-float `writeFloatBE` cost 8 µs a row at 784 dims, most of the encoder.
+ */
+function writeFloatsBE(buf: Buffer, pos: number, v: Float32Array): number {
+  const n = v.byteLength;
+  buf.set(new Uint8Array(v.buffer, v.byteOffset, n), pos);
+  if (LITTLE_ENDIAN) buf.subarray(pos, pos + n).swap32();
+  return pos + n;
+}
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
@@ -116,7 +130,7 @@ export function* encodeBinaryCopy(items: readonly NormalizedItem[]): Generator<B
     pos = buf.writeInt32BE(4 + 4 * v.length, pos);
     pos = buf.writeInt16BE(v.length, pos);
     pos = buf.writeInt16BE(0, pos);
-    for (let i = 0; i < v.length; i++) pos = buf.writeFloatBE(v[i] as number, pos);
+    pos = writeFloatsBE(buf, pos, v);
     text(item.content ?? null);
     text(metadataJson(item), 1);
     text(item.contentHash ?? null);

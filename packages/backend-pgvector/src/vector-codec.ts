@@ -2,10 +2,17 @@ import { errors } from '@vecdex/core';
 
 /**
  * A vector as pgvector's text input: `[0.1,0.2]`. Each float32 is written as the shortest decimal
- * of its double value, which pgvector's `strtof` reads back to the same float32 bits.
+ * of its double value, which pgvector's `strtof` reads back to the same float32 bits. JavaScript
+ * prints -0 as `0`, so -0 is written out by hand (else the row path stored +0).
  */
 export function vectorLiteral(v: Float32Array): string {
-  return `[${v.join(',')}]`;
+  let s = '[';
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i] as number;
+    if (i > 0) s += ',';
+    s += x === 0 && 1 / x < 0 ? '-0' : String(x);
+  }
+  return `${s}]`;
 }
 
 /** pgvector's text output (`[1,2.5,3]`, shortest round-trip decimals) back to a Float32Array. */

@@ -100,6 +100,27 @@ describe.skipIf(NO_PG)('pgvector items, column types and hostile names (PostgreS
       }
       expect(await b.get('c', ['fine', 'nul-content', 'nul-meta'])).toEqual([]);
     });
+
+    it(`keeps -0, subnormals and float32 extremes bit for bit through the ${insertPath} path, from views at any offset`, async () => {
+      const b = await stores.open({ insertPath });
+      await b.createCollection(spec('bits', 7));
+      const special = [-0, 1.4e-45, -1.1754942e-38, 1.1754944e-38, 3.4028235e38, -3.4028235e38, 1 / 3];
+      // One backing buffer, vectors as views into it at odd element offsets (the COPY encoder
+      // copies each view's bytes; a wrong byteOffset or byte order shows up here).
+      const backing = new Float32Array(7 * 40 + 3);
+      const items: NormalizedItem[] = Array.from({ length: 40 }, (_, i) => {
+        const v = backing.subarray(1 + 7 * i, 1 + 7 * (i + 1));
+        for (let j = 0; j < 7; j++) v[j] = (special[(i + j) % 7] as number) * (i % 2 === 0 ? 1 : -1);
+        return { id: `${'x'.repeat(i)}${i}`, vector: v, content: null, metadata: null };
+      });
+      await b.upsert('bits', items);
+      const got = await b.get(
+        'bits',
+        items.map((x) => x.id),
+      );
+      const bits = (v: Float32Array) => Array.from(new Uint32Array(Float32Array.from(v).buffer));
+      expect(got.map((g) => bits(g.vector as Float32Array))).toEqual(items.map((x) => bits(x.vector)));
+    });
   }
 
   it('treats collection names, ids and metadata keys as data, never as SQL', async () => {
