@@ -8,7 +8,7 @@ import { compileFilter } from './filter-sql.js';
 import { ITEM_COLUMNS, toStoredItem, type ItemRow } from './item-row.js';
 import type { InsertPath } from './pgvector-options.js';
 import type { SchemaNames } from './schema.js';
-import { checkDimensions, vectorLiteral } from './vector-codec.js';
+import { checkDimensions, parseVector, vectorLiteral } from './vector-codec.js';
 
 const ITEM_SET = `embedding = excluded.embedding, content = excluded.content, metadata = excluded.metadata,
   content_hash = excluded.content_hash, modified = excluded.modified`;
@@ -117,6 +117,19 @@ export class ItemStore {
       if (row !== undefined) out.push(toStoredItem(row, vectors));
     }
     return out;
+  }
+
+  /** Only the vectors of `ids` (as `get` returns them), in their order, null for missing ids: one query, no content or metadata. */
+  async vectors(client: Pick<PgClient, 'query'>, c: CollectionRow, ids: readonly string[]): Promise<(Float32Array | null)[]> {
+    const res = await client.query<{ id: string; embedding: string }>(
+      `SELECT t.id, t.embedding::text AS embedding FROM ${this.names.items(c.cid)} t WHERE t.id = ANY($1::text[])`,
+      [[...new Set(ids)]],
+    );
+    const byId = new Map(res.rows.map((r) => [r.id, r.embedding]));
+    return ids.map((id) => {
+      const text = byId.get(id);
+      return text === undefined ? null : parseVector(text);
+    });
   }
 
   /** Ids of the items matching `filter`, in no particular order (through filterable fields' indexes where it uses them). */

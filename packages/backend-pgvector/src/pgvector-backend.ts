@@ -244,6 +244,16 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
     );
   }
 
+  /** Only the vectors of `ids`: one `WHERE id = ANY($1)` query of the vector column (on a replica when reads go there). */
+  async getVectors(collection: string, ids: readonly string[]): Promise<(Float32Array | null)[]> {
+    return this.#conn.guard(() =>
+      this.#conn.replicaRead(async (client) => {
+        const c = await this.#collections.require(collection, client);
+        return ids.length === 0 ? [] : this.#items.vectors(client, c, ids);
+      }),
+    );
+  }
+
   async delete(collection: string, ids: readonly string[]): Promise<number> {
     return this.#writing(() =>
       this.#conn.transaction(async (client) => {

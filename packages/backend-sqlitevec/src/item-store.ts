@@ -118,6 +118,29 @@ export class ItemStore {
     return out;
   }
 
+  /**
+   * Only the vectors of `ids` (as `get` restores them), in their order, null for missing ids:
+   * one statement per 500 ids joining the item rows to vec0, no content or metadata read.
+   */
+  vectors(c: CollectionRow, ids: readonly string[]): (Float32Array | null)[] {
+    const select = this.conn
+      .prepare(
+        `SELECT i.id, v.embedding, i.vector_exp, i.vector_exact FROM json_each(?) j JOIN vecdex_items i ON i.cid = ? AND i.id = j.value CROSS JOIN ${vecTable(c.cid)} v WHERE v.rowid = i.rowid`,
+      )
+      .raw();
+    const byId = new Map<string, Float32Array>();
+    for (let i = 0; i < ids.length; i += IN_CHUNK) {
+      const rows = select.all(JSON.stringify(ids.slice(i, i + IN_CHUNK)), c.cid) as [
+        string,
+        Uint8Array,
+        number | null,
+        Uint8Array | null,
+      ][];
+      for (const [id, blob, exp, exact] of rows) byId.set(id, restoreVector(blob, exp, exact));
+    }
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
   /** One item, or null. */
   getOne(c: CollectionRow, id: string, vectors: boolean): StoredItem | null {
     const row = this.conn.prepare(`SELECT ${COLUMNS} FROM vecdex_items WHERE cid = ? AND id = ?`).get(c.cid, id) as

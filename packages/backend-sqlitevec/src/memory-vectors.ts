@@ -69,6 +69,14 @@ export class MemoryVectors {
     return copy;
   }
 
+  /**
+   * The copy of a collection as of the current read transaction's snapshot when one was built
+   * already (by an exact search), else null: reading a few vectors never builds a whole copy.
+   */
+  present(c: CollectionRow): VectorCopy | null {
+    return this.#copies.has(c.cid) ? this.current(c) : null;
+  }
+
   /** Drop the copies of collections that no longer exist. */
   prune(): void {
     const live = new Set(this.conn.prepare('SELECT cid FROM vecdex_collections').pluck().all() as number[]);
@@ -95,11 +103,15 @@ export class MemoryVectors {
     // The ids by rowid, then vec0 in its own order (its chunks): two sequential reads, and no
     // vector held twice.
     const idOf = new Map<number, string>();
-    const items = this.conn.prepare('SELECT rowid, id FROM vecdex_items WHERE cid = ?').raw();
-    for (const [rowid, id] of items.iterate(c.cid) as Iterable<[number, string]>) idOf.set(rowid, id);
+    const scaled = new Set<number>();
+    const items = this.conn.prepare('SELECT rowid, id, vector_exp IS NOT NULL FROM vecdex_items WHERE cid = ?').raw();
+    for (const [rowid, id, isScaled] of items.iterate(c.cid) as Iterable<[number, string, number]>) {
+      idOf.set(rowid, id);
+      if (isScaled === 1) scaled.add(rowid);
+    }
     const put = (rowid: number, vectors: Float32Array, offset: number) => {
       const id = idOf.get(rowid);
-      if (id !== undefined) copy.putFloats(id, rowid, vectors, offset);
+      if (id !== undefined) copy.putFloats(id, rowid, vectors, offset, scaled.has(rowid));
     };
     // vec0's chunks when their layout is the one we know, else vec0's own (slower) scan; either
     // way every item must have come with its vector.
@@ -132,12 +144,12 @@ export class MemoryVectors {
     }
     const read = this.conn
       .prepare(
-        `SELECT i.id, i.rowid, v.embedding FROM json_each(?) j JOIN vecdex_items i ON i.cid = ? AND i.id = j.value CROSS JOIN ${vecTable(c.cid)} v WHERE v.rowid = i.rowid`,
+        `SELECT i.id, i.rowid, v.embedding, i.vector_exp IS NOT NULL FROM json_each(?) j JOIN vecdex_items i ON i.cid = ? AND i.id = j.value CROSS JOIN ${vecTable(c.cid)} v WHERE v.rowid = i.rowid`,
       )
       .raw();
     for (let i = 0; i < upserted.length; i += 500) {
-      const rows = read.all(JSON.stringify(upserted.slice(i, i + 500)), c.cid) as [string, number, Uint8Array][];
-      for (const [id, rowid, blob] of rows) copy.put(id, rowid, blob);
+      const rows = read.all(JSON.stringify(upserted.slice(i, i + 500)), c.cid) as [string, number, Uint8Array, number][];
+      for (const [id, rowid, blob, isScaled] of rows) copy.put(id, rowid, blob, isScaled === 1);
     }
     copy.seq = head;
     return this.fits(copy.bytes, c.cid);

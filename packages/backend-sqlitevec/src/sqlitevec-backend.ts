@@ -168,6 +168,39 @@ export class SqliteVecBackend implements StorageBackend {
     );
   }
 
+  /**
+   * Only the vectors of `ids`: from the collection's in-memory copy when exact search built one
+   * (kept current in this read transaction, no SQL for the vectors), else one statement per 500
+   * ids. A cosine vector stored scaled is read back from its row either way.
+   */
+  async getVectors(collection: string, ids: readonly string[]): Promise<(Float32Array | null)[]> {
+    return this.#conn.guard(() =>
+      this.#conn.read(() => {
+        const c = this.#collections.require(collection);
+        const copy = ids.length === 0 ? null : this.#memory.present(c);
+        if (copy === null) return this.#items.vectors(c, ids);
+        const out: (Float32Array | null)[] = [];
+        const fromRows: number[] = [];
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i] as string;
+          const slot = copy.slotOf.get(id);
+          if (slot !== undefined && copy.scaled.has(id)) fromRows.push(i);
+          out.push(slot === undefined || copy.scaled.has(id) ? null : copy.vector(slot));
+        }
+        if (fromRows.length > 0) {
+          const read = this.#items.vectors(
+            c,
+            fromRows.map((i) => ids[i] as string),
+          );
+          fromRows.forEach((at, j) => {
+            out[at] = read[j] ?? null;
+          });
+        }
+        return out;
+      }),
+    );
+  }
+
   async delete(collection: string, ids: readonly string[]): Promise<number> {
     return this.#conn.guardWrite(() =>
       this.#conn.write(() => {

@@ -23,6 +23,11 @@ export class VectorCopy {
    * filterable field's index (a covering scan, no table rows) and finds their slots here.
    */
   readonly slotOfRowid = new Map<number, number>();
+  /**
+   * Ids whose vec0 bytes are scaled (a cosine vector outside float32's safe band, see
+   * `vector-scaling.ts`): their slot holds the scaled bytes, not the vector the user stored.
+   */
+  readonly scaled = new Set<string>();
   count = 0;
   /** An upper bound of the vectors' Euclidean norms (it never shrinks on removal). */
   maxNorm = 0;
@@ -54,19 +59,27 @@ export class VectorCopy {
     return new Float32Array(this.data.buffer, 0, this.count * this.dimensions);
   }
 
+  /** A slot's vector, copied out (the bytes vec0 holds: the stored vector unless `scaled`). */
+  vector(slot: number): Float32Array {
+    const d = this.dimensions;
+    return this.data.slice(slot * d, (slot + 1) * d);
+  }
+
   /** A slot's vector as the float32 bytes vec0 holds for it (a view, not a copy). */
   blob(slot: number): Buffer {
     const bytes = this.dimensions * 4;
     return Buffer.from(this.data.buffer, slot * bytes, bytes);
   }
 
-  /** Insert or replace an item's vector, given as the vec0 blob. */
-  put(id: string, rowid: number, blob: Uint8Array): void {
-    this.putFloats(id, rowid, floats(blob), 0);
+  /** Insert or replace an item's vector, given as the vec0 blob (`scaled`: see `scaled`). */
+  put(id: string, rowid: number, blob: Uint8Array, scaled = false): void {
+    this.putFloats(id, rowid, floats(blob), 0, scaled);
   }
 
   /** Insert or replace an item's vector: `dimensions` floats of `src` from `offset`. */
-  putFloats(id: string, rowid: number, src: Float32Array, offset: number): void {
+  putFloats(id: string, rowid: number, src: Float32Array, offset: number, scaled = false): void {
+    if (scaled) this.scaled.add(id);
+    else this.scaled.delete(id);
     let slot = this.slotOf.get(id);
     if (slot === undefined) {
       if (this.count === this.rowids.length) this.grow();
@@ -98,6 +111,7 @@ export class VectorCopy {
     if (slot === undefined) return false;
     this.slotOf.delete(id);
     this.slotOfRowid.delete(this.rowids[slot] as number);
+    this.scaled.delete(id);
     const last = --this.count;
     if (slot !== last) {
       const d = this.dimensions;

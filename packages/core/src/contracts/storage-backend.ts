@@ -70,6 +70,14 @@ export interface StorageBackend {
   upsert(collection: string, items: readonly NormalizedItem[]): Promise<void>;
   /** Items that exist, in the order of `ids`; missing ids are skipped. */
   get(collection: string, ids: readonly string[], options?: { vectors?: boolean }): Promise<StoredItem[]>;
+  /**
+   * Optional. Only the vectors of `ids`, in the order of `ids`, `null` for an id that does not
+   * exist: bit for bit the vectors `get(collection, ids, { vectors: true })` returns, without
+   * reading content or metadata. Core's rescoring (compressed indexes re-rank `k × oversample`
+   * candidates by their full vectors) reads through it once per query; without it core calls
+   * `get`. Throws `UNKNOWN_COLLECTION` like `get`.
+   */
+  getVectors?(collection: string, ids: readonly string[]): Promise<(Float32Array | null)[]>;
   /** Delete items atomically, recording a tombstone per deleted item. Returns how many existed. */
   delete(collection: string, ids: readonly string[]): Promise<number>;
   /**
