@@ -2,7 +2,8 @@
  * Backup of a pgvector store: `vecdex backup <file>` writes vecdex's portable file (a sqlite-vec
  * store) with collections, index definitions and aliases; a kill -9 during it leaves no
  * half-written file and a re-run completes; `vecdex restore` reads it into the configured backend
- * (pgvector again, or sqlite-vec).
+ * (pgvector again, or sqlite-vec). The backup is one point-in-time snapshot: batches a writer
+ * commits meanwhile are in it whole or not at all, in every collection alike.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgVectorBackend } from '@vecdex/backend-pgvector';
+import sqlitevec from '@vecdex/backend-sqlitevec';
 import { type Vecdex, openVecdex } from '@vecdex/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, vecdex, vecdexOk } from '../cli/run-vecdex.js';
@@ -132,4 +134,72 @@ describe.skipIf(PG_URL === undefined)('backup and restore of a pgvector store', 
     const r = await vecdex(lite, ['collections', 'info', 'current', '--json']);
     expect(JSON.parse(r.stdout)).toMatchObject({ name: 'big', count: N });
   }, 180_000);
+
+  it('is one point-in-time snapshot: batches committed during the backup are in it whole or not at all, in both collections', async () => {
+    const tag = `${process.pid}_${Date.now().toString(36)}`;
+    const cwd = await project('snap', `vdx_pgb_snap_${tag}`);
+    const vx = await openPg(`vdx_pgb_snap_${tag}`);
+    const B = 400;
+    // Ids spread each batch over the whole id order: a scan that pages while a batch commits would
+    // see part of it (ids before its position missed, ids after it seen).
+    const batch = (n: number) =>
+      Array.from({ length: B }, (_, j) => ({
+        id: `${String(j).padStart(4, '0')}-${String(n).padStart(4, '0')}`,
+        vector: Array.from({ length: 16 }, (_, k) => Math.sin(n * B + j + k)),
+        metadata: { n },
+      }));
+    await vx.collections.create({ name: 'a', dimensions: 16, metric: 'l2' });
+    await vx.collections.create({ name: 'b', dimensions: 16, metric: 'l2' });
+    let n = 0;
+    for (; n < 40; n++) {
+      await vx.collection('a').upsert(batch(n));
+      await vx.collection('b').upsert(batch(n));
+    }
+    // A writer: batch n into a (one transaction), then into b; so at any instant b has batch n
+    // only if a has it, and a is at most one batch ahead.
+    let writing = true;
+    let during = 0;
+    const writer = (async () => {
+      while (writing) {
+        await vx.collection('a').upsert(batch(n));
+        await vx.collection('b').upsert(batch(n));
+        n++;
+        during++;
+      }
+    })();
+    const file = path.join(dir, 'snap.vecdex.db');
+    let out: string;
+    try {
+      out = (await vecdexOk(cwd, ['backup', file, '--json'])).stdout;
+    } finally {
+      writing = false;
+      await writer;
+    }
+    expect(JSON.parse(out)).toMatchObject({ portable: true, pointInTime: true });
+    expect(during, 'the writer committed batches while the backup ran').toBeGreaterThanOrEqual(2);
+
+    const backup = await openVecdex({
+      config: { backend: { use: sqlitevec, options: { path: file, readonly: true } } },
+      cwd: dir,
+      env: {},
+    });
+    stores.push(backup);
+    const batches = async (name: string) => {
+      const per = new Map<string, number>();
+      for await (const page of backup.collection(name).scan({ batchSize: 5000, vectors: false }))
+        for (const i of page) {
+          const k = i.id.slice(5);
+          per.set(k, (per.get(k) ?? 0) + 1);
+        }
+      return per;
+    };
+    const [a, b] = [await batches('a'), await batches('b')];
+    for (const [k, c] of [...a, ...b]) expect(c, `batch ${k} whole`).toBe(B);
+    const [ca, cb] = [await backup.collection('a').count(), await backup.collection('b').count()];
+    expect(ca % B).toBe(0);
+    expect(ca).toBeGreaterThanOrEqual(40 * B);
+    // b's batches are a's, or a's less the one batch a writer had committed to a only.
+    for (const k of b.keys()) expect(a.has(k), `batch ${k} of b is in a`).toBe(true);
+    expect(ca - cb === 0 || ca - cb === B, `a ${ca}, b ${cb}`).toBe(true);
+  }, 120_000);
 });

@@ -1,5 +1,8 @@
 import type { CollectionAlias } from '@vecdex/core';
-import type { PgConnection } from './connection.js';
+import type { PgClient, PgConnection } from './connection.js';
+
+/** The pool or a client inside a transaction. */
+type Queryable = Pick<PgClient, 'query'>;
 import type { SchemaNames } from './schema.js';
 
 /** Keys of the schema's `meta` table that hold aliases: `alias:<name>`. */
@@ -16,15 +19,14 @@ export class AliasCatalog {
     private readonly names: SchemaNames,
   ) {}
 
-  async get(alias: string): Promise<CollectionAlias | null> {
-    const rows = await this.conn.query<{ value: string }>(`SELECT value FROM ${this.names.meta} WHERE key = $1`, [
-      PREFIX + alias,
-    ]);
+  /** `q`: the pool, or a client inside a transaction (a snapshot reader's). */
+  async get(alias: string, q: Queryable = this.conn.pool): Promise<CollectionAlias | null> {
+    const { rows } = await q.query<{ value: string }>(`SELECT value FROM ${this.names.meta} WHERE key = $1`, [PREFIX + alias]);
     return rows[0] === undefined ? null : toAlias(alias, rows[0].value);
   }
 
-  async list(): Promise<CollectionAlias[]> {
-    const rows = await this.conn.query<{ key: string; value: string }>(
+  async list(q: Queryable = this.conn.pool): Promise<CollectionAlias[]> {
+    const { rows } = await q.query<{ key: string; value: string }>(
       `SELECT key, value FROM ${this.names.meta} WHERE starts_with(key, $1) ORDER BY key COLLATE "C"`,
       [PREFIX],
     );

@@ -157,6 +157,15 @@ export class PgConnection {
     }
   }
 
+  /**
+   * Run `fn` in one REPEATABLE READ READ ONLY transaction on the primary: every statement it
+   * runs on `client` sees the snapshot taken at its first one, however long it takes. Unlike
+   * `transaction(fn, 'read')` it is never run a second time (`fn` may have done other work).
+   */
+  snapshot<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
+    return this.#once(fn, 'read', undefined);
+  }
+
   async #once<T>(
     fn: (client: PgClient) => Promise<T>,
     mode: 'write' | 'read',

@@ -1,6 +1,9 @@
 import { errors, VecdexError } from '@vecdex/core';
 import type { IndexDefinition, IndexSyncState } from '@vecdex/core';
-import type { PgConnection } from './connection.js';
+import type { PgClient, PgConnection } from './connection.js';
+
+/** The pool or a client inside a transaction. */
+type Queryable = Pick<PgClient, 'query'>;
 import type { SchemaNames } from './schema.js';
 
 interface DefinitionRow {
@@ -39,15 +42,16 @@ export class IndexCatalog {
       throw new VecdexError('INDEX_EXISTS', `index "${def.name}" already exists`, { details: { index: def.name } });
   }
 
-  async get(name: string): Promise<IndexDefinition | null> {
-    const rows = await this.conn.query<DefinitionRow>(`SELECT ${COLUMNS} FROM ${this.names.indexDefinitions} WHERE name = $1`, [
+  /** `q`: the pool, or a client inside a transaction (a snapshot reader's). */
+  async get(name: string, q: Queryable = this.conn.pool): Promise<IndexDefinition | null> {
+    const { rows } = await q.query<DefinitionRow>(`SELECT ${COLUMNS} FROM ${this.names.indexDefinitions} WHERE name = $1`, [
       name,
     ]);
     return rows[0] === undefined ? null : toDefinition(rows[0]);
   }
 
-  async list(): Promise<IndexDefinition[]> {
-    const rows = await this.conn.query<DefinitionRow>(`SELECT ${COLUMNS} FROM ${this.names.indexDefinitions} ORDER BY name`);
+  async list(q: Queryable = this.conn.pool): Promise<IndexDefinition[]> {
+    const { rows } = await q.query<DefinitionRow>(`SELECT ${COLUMNS} FROM ${this.names.indexDefinitions} ORDER BY name`);
     return rows.map(toDefinition);
   }
 

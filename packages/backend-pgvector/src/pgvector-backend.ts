@@ -20,6 +20,7 @@ import type {
   ReadChangesRequest,
   ScanOptions,
   SearchHit,
+  SnapshotReader,
   StorageBackend,
   StoredItem,
 } from '@vecdex/core';
@@ -42,6 +43,7 @@ import { nativeIndexPlugins } from './native-index/index.js';
 import type { ResolvedPgVectorOptions } from './pgvector-options.js';
 import type { ReplicaRouting } from './replicas/replica-router.js';
 import { MAX_HALFVEC_DIMENSIONS, type SchemaNames } from './schema.js';
+import { PgSnapshotReader } from './snapshot-reader.js';
 
 /**
  * The `StorageBackend` on PostgreSQL + pgvector. Wires the stores together; each public method
@@ -345,6 +347,33 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
       if (page.length < batchSize) return;
       after = (page[page.length - 1] as StoredItem).id;
     }
+  }
+
+  /**
+   * Every read of `fn`'s reader in one REPEATABLE READ READ ONLY transaction on one primary
+   * connection: one point-in-time snapshot of every collection, index definition and alias
+   * (`vecdex backup` reads through it). Writers are not blocked; the transaction is held as
+   * long as `fn` runs, which holds back VACUUM of rows deleted meanwhile.
+   */
+  async readSnapshot<T>(fn: (reader: SnapshotReader) => Promise<T>): Promise<T> {
+    return this.#conn.guard(() =>
+      this.#conn.snapshot(async (client) => {
+        const reader = new PgSnapshotReader(this.capabilities, this.#conn, client, {
+          collections: this.#collections,
+          items: this.#items,
+          feed: this.#feed,
+          indexes: this.#indexes,
+          aliases: this.#aliases,
+        });
+        // Take the snapshot now (REPEATABLE READ takes it at the first statement), not at fn's first read.
+        await client.query('SELECT 1');
+        try {
+          return await fn(reader);
+        } finally {
+          reader.end();
+        }
+      }),
+    );
   }
 
   // ---- search -----------------------------------------------------------------------------------

@@ -17,24 +17,27 @@ import { openPortable, portableBackup } from './portable-backup.js';
 export function registerBackup(program: Command, io: CliIo): void {
   program
     .command('backup <file>')
-    .description('write a consistent snapshot of the store to <file> while writers go on (sqlite-vec: VACUUM INTO)')
+    .description(
+      'write a point-in-time snapshot of the store to <file> while writers go on (sqlite-vec: VACUUM INTO; pgvector: one read-only transaction)',
+    )
     .action(async (file: string, _opts: unknown, cmd: Command) => {
       const ctx = contextFor(io, cmd);
       const target = path.resolve(io.cwd, file);
       const r = await withStore(ctx, async (vx) => {
-        if (typeof vx.backend.backup === 'function') return { ...(await vx.backup(target)), portable: false };
+        if (typeof vx.backend.backup === 'function') return { ...(await vx.backup(target)), portable: false, pointInTime: true };
         // No native backup (pgvector): vecdex's portable export, a sqlite-vec store file.
         const bar = new Progress({ stream: io.stderr, enabled: !ctx.globals.json && !ctx.globals.quiet, label: 'backing up' });
         try {
-          const { bytes } = await portableBackup(vx, target, { onProgress: (p) => bar.update(p.allDone) });
-          return { bytes, portable: true };
+          const { bytes, report } = await portableBackup(vx, target, { onProgress: (p) => bar.update(p.allDone) });
+          return { bytes, portable: true, pointInTime: report.snapshot };
         } finally {
           bar.finish();
         }
       });
-      ctx.out.done({ file: target, bytes: r.bytes, portable: r.portable }, () => {
+      ctx.out.done({ file: target, bytes: r.bytes, portable: r.portable, pointInTime: r.pointInTime }, () => {
         const how = r.portable ? ', a portable sqlite-vec file: restore it into any backend with vecdex restore' : '';
-        return `backed up the store to ${target} (${formatBytes(r.bytes)}${how})`;
+        const when = r.pointInTime ? '' : '; not one point-in-time snapshot: items written meanwhile may be missing';
+        return `backed up the store to ${target} (${formatBytes(r.bytes)}${how}${when})`;
       });
     });
 

@@ -13,8 +13,11 @@ const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
  * scratch file beside `file` and renamed into place at the end, so a kill -9 never leaves a
  * half-written `file`; scratch files of backups whose process is gone are removed first.
  *
- * Not one point-in-time snapshot: each collection is read page by page while writers go on, so an
- * item written during the backup may or may not be in it (every item that existed throughout is).
+ * One point-in-time snapshot when the backend has `readSnapshot` (pgvector: every collection,
+ * index definition and alias read in one REPEATABLE READ READ ONLY transaction, so a batch a
+ * writer commits during the backup is in it whole or not at all); `report.snapshot` says so.
+ * Without it, each collection is read page by page while writers go on, so an item written
+ * during the backup may or may not be in it (every item that existed throughout is).
  */
 export async function portableBackup(
   vx: Vecdex,
@@ -29,7 +32,7 @@ export async function portableBackup(
     const out = await openPortable(scratch);
     let report: CopyReport;
     try {
-      report = await vx.copyTo(out, options);
+      report = await vx.copyTo(out, { ...options, snapshot: true });
     } finally {
       await out.close();
     }

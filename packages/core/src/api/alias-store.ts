@@ -1,4 +1,4 @@
-import type { StorageBackend } from '../contracts/storage-backend.js';
+import type { SnapshotReader, StorageBackend } from '../contracts/storage-backend.js';
 import { isVecdexError } from '../errors/vecdex-error.js';
 import { RESERVED_COLLECTION_PREFIX } from '../ingest/reserved-names.js';
 import type { CollectionAlias } from '../model/alias.js';
@@ -39,29 +39,13 @@ export function collectionAliasStore(backend: StorageBackend): AliasStore {
   const exists = async () => (await backend.getCollection(ALIAS_COLLECTION)) !== null;
   const metrics = backend.capabilities.metrics as readonly Metric[];
   const metric: Metric = metrics.includes('l2') ? 'l2' : (metrics[0] as Metric);
-  const toAlias = (item: { id: string; metadata: Record<string, unknown> | null }): CollectionAlias | null => {
-    const target = item.metadata?.collection;
-    return typeof target === 'string'
-      ? { alias: item.id, collection: target, updatedAt: Number(item.metadata?.updatedAt) || 0 }
-      : null;
-  };
   return {
     async get(alias) {
       if (!(await exists())) return null;
       const [item] = await backend.get(ALIAS_COLLECTION, [alias], { vectors: false });
       return item === undefined ? null : toAlias(item);
     },
-    async list() {
-      if (!(await exists())) return [];
-      const out: CollectionAlias[] = [];
-      for await (const batch of backend.scan(ALIAS_COLLECTION, { batchSize: 500, vectors: false })) {
-        for (const item of batch) {
-          const a = toAlias(item);
-          if (a !== null) out.push(a);
-        }
-      }
-      return out.sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
-    },
+    list: () => listCollectionAliases(backend),
     async set(alias, collection, updatedAt) {
       if (!(await exists())) {
         try {
@@ -80,4 +64,28 @@ export function collectionAliasStore(backend: StorageBackend): AliasStore {
       return (await backend.delete(ALIAS_COLLECTION, [alias])) > 0;
     },
   };
+}
+
+/** Every alias, read through `reader` alone (the backend's `listAliases`, else the reserved collection). */
+export function listAliasesOf(reader: SnapshotReader): Promise<CollectionAlias[]> {
+  return reader.listAliases !== undefined ? reader.listAliases() : listCollectionAliases(reader);
+}
+
+async function listCollectionAliases(reader: Pick<SnapshotReader, 'getCollection' | 'scan'>): Promise<CollectionAlias[]> {
+  if ((await reader.getCollection(ALIAS_COLLECTION)) === null) return [];
+  const out: CollectionAlias[] = [];
+  for await (const batch of reader.scan(ALIAS_COLLECTION, { batchSize: 500, vectors: false })) {
+    for (const item of batch) {
+      const a = toAlias(item);
+      if (a !== null) out.push(a);
+    }
+  }
+  return out.sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
+}
+
+function toAlias(item: { id: string; metadata: Record<string, unknown> | null }): CollectionAlias | null {
+  const target = item.metadata?.collection;
+  return typeof target === 'string'
+    ? { alias: item.id, collection: target, updatedAt: Number(item.metadata?.updatedAt) || 0 }
+    : null;
 }

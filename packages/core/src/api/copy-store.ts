@@ -1,11 +1,11 @@
-import type { StorageBackend } from '../contracts/storage-backend.js';
+import type { SnapshotReader, StorageBackend } from '../contracts/storage-backend.js';
 import { errors } from '../errors/error-factories.js';
 import { VecdexError, isVecdexError } from '../errors/vecdex-error.js';
 import { RESERVED_COLLECTION_PREFIX, isReservedCollectionName } from '../ingest/reserved-names.js';
 import type { ChangeCursor } from '../model/change.js';
 import type { CollectionInfo } from '../model/collection.js';
 import type { NormalizedItem, StoredItem } from '../model/item.js';
-import { aliasStoreFor } from './alias-store.js';
+import { aliasStoreFor, listAliasesOf } from './alias-store.js';
 
 /** Options of `copyStore()` / `vx.copyTo()`. */
 export interface CopyOptions {
@@ -19,6 +19,13 @@ export interface CopyOptions {
   onProgress?: (progress: CopyProgress) => void;
   /** Stops between batches; what was written stays, and a re-run resumes. */
   signal?: AbortSignal;
+  /**
+   * Read every collection, index definition and alias from one point-in-time snapshot of the
+   * source, when its backend has `readSnapshot` (pgvector: one REPEATABLE READ READ ONLY
+   * transaction, held for the whole copy). Default false: each page is read as of that read, so
+   * an item written during the copy may or may not be in it. `report.snapshot` says which it was.
+   */
+  snapshot?: boolean;
 }
 
 export interface CopyProgress {
@@ -51,6 +58,8 @@ export interface CopyReport {
   aliases: string[];
   items: number;
   seconds: number;
+  /** True when everything was read from one snapshot of the source (see `CopyOptions.snapshot`). */
+  snapshot: boolean;
 }
 
 /** Where the target keeps each collection's copy checkpoint: one item per collection. */
@@ -82,6 +91,18 @@ interface Checkpoint {
  * never merges into data of its own. Index files are not copied; the target builds them.
  */
 export async function copyStore(source: StorageBackend, target: StorageBackend, options: CopyOptions = {}): Promise<CopyReport> {
+  if (options.snapshot === true && source.readSnapshot !== undefined) {
+    return source.readSnapshot((reader) => copyFrom(reader, target, options, true));
+  }
+  return copyFrom(source, target, options, false);
+}
+
+async function copyFrom(
+  source: SnapshotReader,
+  target: StorageBackend,
+  options: CopyOptions,
+  snapshot: boolean,
+): Promise<CopyReport> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw errors.invalidArgument('batchSize', 'a positive integer', batchSize);
@@ -104,7 +125,15 @@ export async function copyStore(source: StorageBackend, target: StorageBackend, 
   for (const c of chosen) totals.set(c.name, await source.count(c.name));
   const allTotal = [...totals.values()].reduce((a, b) => a + b, 0);
   let allDone = 0;
-  const report: CopyReport = { collections: [], indexes: [], skippedIndexes: [], aliases: [], items: 0, seconds: 0 };
+  const report: CopyReport = {
+    collections: [],
+    indexes: [],
+    skippedIndexes: [],
+    aliases: [],
+    items: 0,
+    seconds: 0,
+    snapshot,
+  };
 
   for (const info of chosen) {
     const total = totals.get(info.name) as number;
@@ -208,7 +237,7 @@ function checkShape(existing: CollectionInfo, info: CollectionInfo): void {
  * Counts equal, and `sample` items spread over the scan order (or all, when fewer) read back
  * from the target with vectors equal bit for bit, and content and metadata equal.
  */
-async function verify(source: StorageBackend, target: StorageBackend, name: string, sample: number): Promise<number> {
+async function verify(source: SnapshotReader, target: StorageBackend, name: string, sample: number): Promise<number> {
   const [a, b] = [await source.count(name), await target.count(name)];
   if (a !== b) {
     throw new VecdexError(
@@ -265,7 +294,7 @@ function sameBits(a: Float32Array, b: Float32Array | undefined): boolean {
 
 /** Index definitions over copied collections, default indexes, and aliases to copied collections. */
 async function copyCatalog(
-  source: StorageBackend,
+  source: SnapshotReader,
   target: StorageBackend,
   copied: Set<string>,
   report: CopyReport,
@@ -296,7 +325,7 @@ async function copyCatalog(
     }
   }
   const to = aliasStoreFor(target);
-  for (const a of await aliasStoreFor(source).list()) {
+  for (const a of await listAliasesOf(source)) {
     if (!copied.has(a.collection)) continue;
     await to.set(a.alias, a.collection, a.updatedAt);
     report.aliases.push(a.alias);

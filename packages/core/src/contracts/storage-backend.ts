@@ -156,6 +156,21 @@ export interface StorageBackend {
   backup?(file: string): Promise<{ bytes: number }>;
 
   /**
+   * Optional. Run `fn` with a reader on which every read sees one point-in-time snapshot of the
+   * whole store (PostgreSQL: one `REPEATABLE READ READ ONLY` transaction on one connection),
+   * however long `fn` runs and whatever writers commit meanwhile: a transaction that committed
+   * before the snapshot is seen whole, one that committed after it not at all. The snapshot ends
+   * when `fn` settles (the reader must not be used afterwards). Core uses it for
+   * `vx.copyTo(target, { snapshot: true })`, which `vecdex backup` runs on a backend without
+   * `backup`; without it, each read sees the store as of that read (today's copy behaviour).
+   *
+   * ```ts
+   * const n = await backend.readSnapshot?.(async (r) => (await r.count('a')) + (await r.count('b')))
+   * ```
+   */
+  readSnapshot?<T>(fn: (reader: SnapshotReader) => Promise<T>): Promise<T>;
+
+  /**
    * Optional. The store's own health checks for `vx.doctor()` / `vecdex doctor`: schema version,
    * a quick integrity check, journal size, the change feed's tombstone backlog, server
    * extensions and privileges. Must write nothing and stay fast on a large store (no full
@@ -209,6 +224,27 @@ export interface StorageBackend {
   /** Release connections and file handles. Idempotent; any other call afterwards throws `STORE_CLOSED`. */
   close(): Promise<void>;
 }
+
+/**
+ * The reads of a {@link StorageBackend} that a copy or backup needs, as `readSnapshot` hands them
+ * out: all answered from one snapshot. A whole backend is a `SnapshotReader` too (each read then
+ * sees the store as of that read).
+ */
+export type SnapshotReader = Pick<
+  StorageBackend,
+  | 'name'
+  | 'capabilities'
+  | 'getCollection'
+  | 'listCollections'
+  | 'get'
+  | 'count'
+  | 'scan'
+  | 'headCursor'
+  | 'getIndexDefinition'
+  | 'listIndexDefinitions'
+  | 'getAlias'
+  | 'listAliases'
+>;
 
 export interface ScanOptions {
   /** Items per batch. */
