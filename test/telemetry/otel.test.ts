@@ -28,6 +28,10 @@ async function metricPoints(name: string) {
   return all.find((m) => m.descriptor.name === name)?.dataPoints ?? [];
 }
 const span = (name: string) => spans.getFinishedSpans().filter((s) => s.name === name);
+type Finished = ReturnType<typeof span>[number];
+/** The span id of a finished span's parent (undefined for a root span). */
+const parentOf = (s: Finished | undefined) => s?.parentSpanContext?.spanId;
+const idOf = (s: Finished | undefined) => s?.spanContext().spanId;
 
 describe('OpenTelemetry: spans and metrics through the SDK in-memory exporters', () => {
   let dir: string;
@@ -79,6 +83,8 @@ describe('OpenTelemetry: spans and metrics through the SDK in-memory exporters',
     const batches = span('vecdex.embed');
     expect(batches.map((s) => s.attributes['vecdex.batch.size'])).toEqual([20, 20]);
     expect(batches.map((s) => s.attributes['vecdex.attempts']).sort()).toEqual([1, 2]);
+    // No context manager is registered here: vecdex nests its own spans regardless.
+    expect(batches.map(parentOf), 'embedding batches are children of the ingest').toEqual([idOf(ing), idOf(ing)]);
     // A second collection with the same texts: the embedding cache answers.
     const again = await ingest(vx, { collection: 'docs2', provider, records, concurrency: 1 });
     expect(again.cached).toBe(40);
@@ -109,6 +115,9 @@ describe('OpenTelemetry: spans and metrics through the SDK in-memory exporters',
     });
     const sync = span('vecdex.index.sync');
     expect(sync[0]?.attributes).toMatchObject({ 'vecdex.index': 'h', 'vecdex.items': 1 });
+    expect(parentOf(sync[0]), 'the sync the search triggered is its child').toBe(idOf(s));
+    expect(s?.spanContext().traceId).toBe(sync[0]?.spanContext().traceId);
+    expect(parentOf(build[0]), 'an asked-for build is a root span').toBeUndefined();
     // A filter: the planner counts matches, the span carries the selectivity.
     const filtered = await docs.search({ vector: [1, 0, 0, 0, 0, 0, 0, 0], k: 3, filter: { n: { $lt: 10 } } });
     const f = span('vecdex.search').at(-1);
@@ -129,7 +138,19 @@ describe('OpenTelemetry: spans and metrics through the SDK in-memory exporters',
     const [rebuild] = span('vecdex.index.rebuild');
     expect(rebuild?.attributes).toMatchObject({ 'vecdex.index': 'h', 'vecdex.rebuild.cause': 'compaction' });
     expect(String(rebuild?.attributes['vecdex.rebuild.reason'])).toMatch(/compaction|deleted/);
+    expect(parentOf(rebuild), 'an explicit sync is not under any search').toBeUndefined();
     const rebuilds = await metricPoints('vecdex.index.rebuilds');
     expect(rebuilds.map((p) => [p.attributes['vecdex.rebuild.cause'], p.value])).toEqual([['compaction', 1]]);
+  });
+
+  it('a rebuild a search triggered (never built) is a child span of that search', async () => {
+    await vx.indexes.create({ name: 'h2', plugin: 'hnswlib', collections: ['docs2'] });
+    const { plan } = await vx.collection('docs2').search({ vector: [1, 0, 0, 0, 0, 0, 0, 0], k: 3, index: 'h2' });
+    expect(plan).toMatchObject({ strategy: 'index', index: 'h2' });
+    const rebuild = span('vecdex.index.rebuild').find((s) => s.attributes['vecdex.index'] === 'h2');
+    expect(rebuild?.attributes['vecdex.rebuild.cause']).toBe('never-built');
+    const search = span('vecdex.search').at(-1);
+    expect(search?.attributes['vecdex.index']).toBe('h2');
+    expect(parentOf(rebuild)).toBe(idOf(search));
   });
 });

@@ -13,7 +13,7 @@ export interface OtelSpan {
 
 export interface OtelTracer {
   startSpan(name: string, options?: { attributes?: Attributes; startTime?: number }, context?: unknown): OtelSpan;
-  startActiveSpan<T>(name: string, options: { attributes?: Attributes }, fn: (span: OtelSpan) => T): T;
+  startActiveSpan<T>(name: string, options: { attributes?: Attributes }, context: unknown, fn: (span: OtelSpan) => T): T;
 }
 
 export interface OtelHistogram {
@@ -30,7 +30,12 @@ export interface OtelMeter {
 }
 
 export interface OtelApi {
-  trace: { getTracer(name: string, version?: string): OtelTracer };
+  trace: {
+    getTracer(name: string, version?: string): OtelTracer;
+    /** The context `ctx` with `span` as its current span (a parent for spans started in it). */
+    setSpan(ctx: unknown, span: OtelSpan): unknown;
+  };
+  context: { active(): unknown };
   metrics: { getMeter(name: string, version?: string): OtelMeter };
   SpanStatusCode: { ERROR: number };
 }

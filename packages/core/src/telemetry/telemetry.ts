@@ -1,7 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes, OtelApi, OtelCounter, OtelHistogram, OtelSpan, OtelTracer } from './otel-api.js';
 
 /** The instruments vecdex records (see core's README, "OpenTelemetry"). */
 interface Instruments {
+  api: OtelApi;
   tracer: OtelTracer;
   searchDuration: OtelHistogram;
   providerRequests: OtelCounter;
@@ -33,13 +35,19 @@ export function loadTelemetry(): Promise<void> {
       instruments = null;
       return;
     }
-    if (typeof api?.trace?.getTracer !== 'function' || typeof api.metrics?.getMeter !== 'function') {
+    if (
+      typeof api?.trace?.getTracer !== 'function' ||
+      typeof api.trace.setSpan !== 'function' ||
+      typeof api.context?.active !== 'function' ||
+      typeof api.metrics?.getMeter !== 'function'
+    ) {
       instruments = null;
       return;
     }
     const meter = api.metrics.getMeter('vecdex');
     errorCode = api.SpanStatusCode?.ERROR ?? 2;
     instruments = {
+      api,
       tracer: api.trace.getTracer('vecdex'),
       searchDuration: meter.createHistogram('vecdex.search.duration', { description: 'search latency by plan', unit: 'ms' }),
       providerRequests: meter.createCounter('vecdex.provider.requests', { description: 'embedding requests, retries included' }),
@@ -56,6 +64,20 @@ export function loadTelemetry(): Promise<void> {
 
 let errorCode = 2;
 
+/**
+ * The vecdex span running in this async flow. Spans vecdex starts inside it (a sync a search
+ * triggered, an embedding batch of an ingest) take it as their parent even when the application
+ * registered no context manager (OpenTelemetry's own active context then does not follow `await`).
+ */
+const currentSpan = new AsyncLocalStorage<OtelSpan>();
+
+/** OpenTelemetry's active context, with the running vecdex span (if any) as its current span. */
+function parentContext(t: Instruments): unknown {
+  const active = t.api.context.active();
+  const parent = currentSpan.getStore();
+  return parent === undefined ? active : t.api.trace.setSpan(active, parent);
+}
+
 /** The loaded instruments, or null (not installed, or not loaded yet). */
 export function telemetry(): Instruments | null {
   return instruments ?? null;
@@ -69,9 +91,9 @@ export function telemetry(): Instruments | null {
 export async function traced<T>(name: string, attributes: Attributes, fn: (span: OtelSpan | null) => Promise<T>): Promise<T> {
   const t = instruments;
   if (t === undefined || t === null) return fn(null);
-  return t.tracer.startActiveSpan(name, { attributes }, async (span) => {
+  return t.tracer.startActiveSpan(name, { attributes }, parentContext(t), async (span) => {
     try {
-      return await fn(span);
+      return await currentSpan.run(span, () => fn(span));
     } catch (err) {
       span.recordException(err);
       span.setStatus({ code: errorCode, message: err instanceof Error ? err.message : String(err) });
@@ -82,9 +104,12 @@ export async function traced<T>(name: string, attributes: Attributes, fn: (span:
   });
 }
 
-/** A span for something that already happened (an index build measured elsewhere): explicit start and end. */
+/**
+ * A span for something that already happened (an index build measured elsewhere): explicit start
+ * and end, a child of the running vecdex span (the search that triggered a sync or rebuild).
+ */
 export function pastSpan(name: string, startMs: number, endMs: number, attributes: Attributes): void {
   const t = instruments;
   if (t === undefined || t === null) return;
-  t.tracer.startSpan(name, { attributes, startTime: startMs }).end(endMs);
+  t.tracer.startSpan(name, { attributes, startTime: startMs }, parentContext(t)).end(endMs);
 }
