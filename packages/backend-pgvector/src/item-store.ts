@@ -3,7 +3,7 @@ import type { FilterNode, NormalizedItem, StoredItem } from '@vecdex/core';
 import type { ChangeFeed } from './change-feed.js';
 import type { CollectionRow } from './collection-store.js';
 import type { PgClient } from './connection.js';
-import { copyIntoStage, ensureStage, stageTable } from './copy-ingest.js';
+import { copyIntoStage, ensureStage, sortMemoryKb, sortMemorySql, stageTable } from './copy-ingest.js';
 import { compileFilter } from './filter-sql.js';
 import { ITEM_COLUMNS, toStoredItem, type ItemRow } from './item-row.js';
 import type { InsertPath } from './pgvector-options.js';
@@ -49,7 +49,8 @@ export class ItemStore {
     const vtype = this.names.vectorType(c.vectorType, c.dimensions);
     if (path === 'copy') {
       const stage = stageTable(c.dimensions);
-      await copyIntoStage(client, items, c.dimensions);
+      const staged = await copyIntoStage(client, items, c.dimensions);
+      await client.query(sortMemorySql(), [sortMemoryKb(staged)]);
       await client.query(
         `INSERT INTO ${table} AS t (id, embedding, content, metadata, content_hash, modified)
          SELECT id, embedding::${vtype}, content, metadata, content_hash, $1 FROM ${stage} ORDER BY id
