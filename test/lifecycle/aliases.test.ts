@@ -4,6 +4,7 @@
  * searches run: each search sees the old collection or the new one, never a mix or an error.
  * On sqlite-vec and pgvector.
  */
+import hnswlib from '@vecdex/index-hnswlib';
 import { type Vecdex, createEmbeddingProvider, ingest, reembed } from '@vecdex/core';
 import { expectVecdexError } from '@vecdex/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,8 +13,8 @@ import { PG_URL, cleanupStores, pgStore, sqliteStore } from './stores.js';
 afterAll(cleanupStores);
 
 const STORES: [string, () => Promise<Vecdex>, boolean][] = [
-  ['sqlite-vec', () => sqliteStore(), true],
-  ['pgvector', () => pgStore(), PG_URL !== undefined],
+  ['sqlite-vec', () => sqliteStore({ plugins: [hnswlib] }), true],
+  ['pgvector', () => pgStore({ plugins: [hnswlib] }), PG_URL !== undefined],
 ];
 
 const WORDS = ['wool', 'coat', 'rain', 'boots', 'linen', 'shirt', 'denim', 'jacket', 'silk', 'scarf', 'leather', 'belt'];
@@ -57,6 +58,32 @@ for (const [name, open, available] of STORES) {
       expect(await vx.aliases.delete('docs')).toBe(true);
       await expectVecdexError(vx.collection('docs').count(), 'UNKNOWN_COLLECTION');
       expect((await vx.collections.list()).map((c) => c.name)).toEqual(['other']);
+    });
+
+    it('indexes.create and setFilterable take an alias for the collection it points to now', async () => {
+      const vx = await open();
+      await seed(vx, 20);
+      await vx.collections.create({ name: 'docs_v2', dimensions: 32, metric: 'cosine' });
+      await vx.aliases.set('docs', 'docs_v1');
+      const def = await vx.indexes.create({ name: 'ix', plugin: 'hnswlib', collections: ['docs', 'docs_v1'], default: true });
+      expect(def.collections, 'the alias and its target are one collection').toEqual(['docs_v1']);
+      expect((await vx.indexes.get('ix'))?.collections).toEqual(['docs_v1']);
+      expect((await vx.collection('docs_v1').info()).defaultIndex).toBe('ix');
+      await vx.indexes.build('ix');
+      const { plan } = await vx.collection('docs').search({ text: 'wool coat', k: 3 });
+      expect(plan.vector?.index ?? plan.index).toBe('ix');
+      await expectVecdexError(vx.indexes.create({ name: 'iy', plugin: 'hnswlib', collections: ['nope'] }), 'UNKNOWN_COLLECTION');
+
+      const info = await vx.collections.setFilterable('docs', ['n']);
+      expect([info.name, info.filterable]).toEqual(['docs_v1', ['n']]);
+      expect((await vx.collection('docs_v1').info()).filterable).toEqual(['n']);
+      expect((await vx.collection('docs_v2').info()).filterable ?? []).toEqual([]);
+      // After a repoint the alias names the new collection; the index stays on the old one.
+      await vx.aliases.set('docs', 'docs_v2');
+      expect((await vx.collections.setFilterable('docs', ['n'])).name).toBe('docs_v2');
+      expect((await vx.indexes.get('ix'))?.collections).toEqual(['docs_v1']);
+      const v2 = await vx.indexes.create({ name: 'ix2', plugin: 'hnswlib', collections: ['docs'] });
+      expect(v2.collections).toEqual(['docs_v2']);
     });
 
     it('re-embeds into a new model resumably, and searches during the switch see one collection, never a mix', async () => {

@@ -102,8 +102,8 @@ export function registerCollections(program: Command, io: CliIo): void {
         const v = await view(vx, info);
         ctx.out.done(v, () =>
           v.filterable.length === 0
-            ? `collection "${name}" has no filterable fields`
-            : `collection "${name}": filterable ${v.filterable.join(', ')}`,
+            ? `collection "${info.name}" has no filterable fields`
+            : `collection "${info.name}": filterable ${v.filterable.join(', ')}`,
         );
       });
     });

@@ -65,10 +65,15 @@ export class Collections {
    * await vx.collection('docs').similar(q, { filter: { tenant: 'acme', year: { $gte: 2020 } } })
    * await vx.collections.setFilterable('docs', []) // drop them all
    * ```
+   *
+   * `name` may be an alias: the collection it points to now gets the fields (an alias has no
+   * fields of its own; after a repoint, declare them on the new collection too).
    */
   async setFilterable(name: string, fields: readonly string[]): Promise<CollectionInfo> {
     validateUserName('collection', name);
-    return this.#backend.updateCollection(name, { filterable: this.#filterable(fields) });
+    const filterable = this.#filterable(fields);
+    const target = this.#aliases === null ? name : ((await this.#aliases.resolve(name))?.name ?? name);
+    return this.#backend.updateCollection(target, { filterable });
   }
 
   #filterable(fields: unknown): string[] {

@@ -65,7 +65,7 @@ export class Vecdex {
     this.plugins = plugins;
     this.aliases = new Aliases(backend);
     this.collections = new Collections(backend, this.aliases);
-    this.indexes = new Indexes(backend, plugins, config.dataDir);
+    this.indexes = new Indexes(backend, plugins, config.dataDir, (n) => this.aliases.resolve(n));
     const settings = mergeEmbeddingSettings(config.embedding, options.embedding);
     this.queryCache = new QueryCache(backend, settings.queryCache ?? {});
     this.#embedder = new QueryEmbedder({ registry: plugins, settings, env: options.env ?? process.env, cache: this.queryCache });

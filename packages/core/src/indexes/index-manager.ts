@@ -6,6 +6,8 @@ import { errors } from '../errors/error-factories.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import type { JsonValue } from '../model/item.js';
 import type { IndexDefinition } from '../model/index-definition.js';
+import type { CollectionInfo } from '../model/collection.js';
+import { isReservedCollectionName } from '../ingest/reserved-names.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
 import {
   COMPRESSION_PARAM,
@@ -27,7 +29,7 @@ export interface CreateIndexOptions {
   name: string;
   /** Index plugin name, e.g. `hnswlib` (its package must be in the config's `plugins`). */
   plugin: string;
-  /** One or more collections with the same dimensions and metric. */
+  /** One or more collections with the same dimensions and metric (an alias stands for its collection now). */
   collections: string[];
   params?: { [key: string]: JsonValue };
   /** Make it the default index of each of its collections. */
@@ -89,37 +91,53 @@ export class Indexes {
   readonly #lock = new KeyedMutex();
   readonly #history: IndexHistory;
 
-  constructor(backend: StorageBackend, plugins: PluginRegistry, dataDir: string) {
+  /** A collection by name or alias (`vx.aliases.resolve`), for `create`; by name only without aliases. */
+  readonly #resolve: (name: string) => Promise<CollectionInfo | null>;
+
+  constructor(
+    backend: StorageBackend,
+    plugins: PluginRegistry,
+    dataDir: string,
+    resolve: (name: string) => Promise<CollectionInfo | null> = (n) => backend.getCollection(n),
+  ) {
     this.#backend = backend;
+    this.#resolve = resolve;
     this.#history = new IndexHistory(backend);
     this.#plugins = plugins;
     this.#dataDir = dataDir;
   }
 
-  /** Define an index (it is empty until `build`). */
+  /**
+   * Define an index (it is empty until `build`). A name in `collections` may be an alias: the
+   * index is defined over the collection it points to now (the definition names that collection,
+   * and does not follow a later repoint: index the new collection before switching the alias).
+   */
   async create(options: CreateIndexOptions): Promise<IndexDefinition> {
     const name = validateUserName('index', options.name);
     const plugin = this.#plugins.index(options.plugin);
     if (!Array.isArray(options.collections) || options.collections.length === 0) {
       throw errors.invalidArgument('collections', 'a non-empty array of collection names', options.collections);
     }
-    const names = [...new Set(options.collections.map((c) => validateUserName('collection', c)))];
+    const asked = options.collections.map((c) => validateUserName('collection', c));
+    // An alias names the collection it points to now: the definition holds that collection (it
+    // does not follow a later repoint of the alias; index the new collection before switching).
+    const infos: CollectionInfo[] = [];
+    for (const c of asked) {
+      const info = await this.#resolve(c);
+      if (info === null)
+        throw errors.unknownCollection(
+          c,
+          (await this.#backend.listCollections()).map((x) => x.name).filter((n) => !isReservedCollectionName(n)),
+        );
+      if (!infos.some((i) => i.name === info.name)) infos.push(info);
+    }
+    const names = infos.map((i) => i.name);
     if (plugin.singleCollection === true && names.length > 1) {
       throw new VecdexError(
         'INVALID_ARGUMENT',
         `index plugin ${plugin.name} indexes one collection (it lives in that collection's table), got ${names.length}: ${names.join(', ')}; create one index per collection`,
         { details: { plugin: plugin.name, collections: names } },
       );
-    }
-    const infos = [];
-    for (const c of names) {
-      const info = await this.#backend.getCollection(c);
-      if (info === null)
-        throw errors.unknownCollection(
-          c,
-          (await this.#backend.listCollections()).map((x) => x.name),
-        );
-      infos.push(info);
     }
     const first = infos[0] as (typeof infos)[number];
     for (const info of infos) {
