@@ -109,7 +109,7 @@ export class ExactSearch {
       let n = 0;
       for (const rowid of rowids) {
         const slot = copy.slotOfRowid.get(rowid);
-        if (slot === undefined) return null;
+        if (slot < 0) return null;
         if (!skip.has(slot)) allowed[n++] = slot;
       }
       if (n < allowed.length) allowed = allowed.subarray(0, n);

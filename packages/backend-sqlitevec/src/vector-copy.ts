@@ -1,3 +1,5 @@
+import { RowidSlots } from './rowid-slots.js';
+
 /**
  * One collection's vectors in one contiguous `Float32Array`, in the bytes vec0 stores (so a
  * distance computed over the copy is the distance vec0 computes), with each slot's rowid and
@@ -6,8 +8,8 @@
  *
  * Memory: `4 × dimensions` bytes per slot of capacity (capacity grows by 1.5×, so up to a
  * third more than the count) plus about 110 bytes per item for its rowid, id and the id and
- * rowid lookups (`BYTES_PER_ITEM`; the rowid lookup, a `Map` of small integers, measured at
- * about 30 bytes an entry in Node 20).
+ * rowid lookups (`BYTES_PER_ITEM`; the rowid lookup, `RowidSlots`, at most 16 bytes an entry
+ * as a table, about 30 as a `Map`, measured in Node 20).
  */
 export class VectorCopy {
   /** Slot → vector, `dimensions` floats each; only the first `count` slots are live. */
@@ -22,7 +24,7 @@ export class VectorCopy {
    * `vecdex_items` rowid → slot: a filtered search reads the matching rowids straight from a
    * filterable field's index (a covering scan, no table rows) and finds their slots here.
    */
-  readonly slotOfRowid = new Map<number, number>();
+  readonly slotOfRowid = new RowidSlots();
   /**
    * Ids whose vec0 bytes are scaled (a cosine vector outside float32's safe band, see
    * `vector-scaling.ts`): their slot holds the scaled bytes, not the vector the user stored.
@@ -146,6 +148,6 @@ export function floats(blob: Uint8Array): Float32Array {
 
 /**
  * Bookkeeping per item beside its vector: the id string, its slot in the id map, the ids array
- * (about 80 bytes), its entry in the rowid map (about 30).
+ * (about 80 bytes), its entry in the rowid lookup (at most 30).
  */
 export const BYTES_PER_ITEM = 110;
