@@ -179,13 +179,22 @@ export class SqliteVecBackend implements StorageBackend {
         const c = this.#collections.require(collection);
         const copy = ids.length === 0 ? null : this.#memory.present(c);
         if (copy === null) return this.#items.vectors(c, ids);
+        // One allocation for the batch: each vector is a view of its own stretch of `block`.
+        const d = copy.dimensions;
+        const block = new Float32Array(ids.length * d);
         const out: (Float32Array | null)[] = [];
         const fromRows: number[] = [];
         for (let i = 0; i < ids.length; i++) {
           const id = ids[i] as string;
           const slot = copy.slotOf.get(id);
-          if (slot !== undefined && copy.scaled.has(id)) fromRows.push(i);
-          out.push(slot === undefined || copy.scaled.has(id) ? null : copy.vector(slot));
+          if (slot === undefined || copy.scaled.has(id)) {
+            if (slot !== undefined) fromRows.push(i);
+            out.push(null);
+            continue;
+          }
+          const v = block.subarray(i * d, (i + 1) * d);
+          v.set(copy.data.subarray(slot * d, (slot + 1) * d));
+          out.push(v);
         }
         if (fromRows.length > 0) {
           const read = this.#items.vectors(

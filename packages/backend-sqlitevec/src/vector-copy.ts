@@ -61,12 +61,6 @@ export class VectorCopy {
     return new Float32Array(this.data.buffer, 0, this.count * this.dimensions);
   }
 
-  /** A slot's vector, copied out (the bytes vec0 holds: the stored vector unless `scaled`). */
-  vector(slot: number): Float32Array {
-    const d = this.dimensions;
-    return this.data.slice(slot * d, (slot + 1) * d);
-  }
-
   /** A slot's vector as the float32 bytes vec0 holds for it (a view, not a copy). */
   blob(slot: number): Buffer {
     const bytes = this.dimensions * 4;

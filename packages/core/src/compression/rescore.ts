@@ -1,6 +1,7 @@
 import type { IndexHit } from '../contracts/index-plugin.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
-import { type Metric, distance } from '../model/metric.js';
+import type { Metric } from '../model/metric.js';
+import { queryDistance } from './query-distance.js';
 
 /**
  * Re-rank candidates found on compact vectors by their exact distance to `query`, computed from
@@ -22,13 +23,14 @@ export async function rescoreHits(
     if (ids === undefined) byCollection.set(h.collection, [h.id]);
     else ids.push(h.id);
   }
+  const distanceTo = queryDistance(metric, query);
   const out: IndexHit[] = [];
   for (const [collection, ids] of byCollection) {
     const vectors = await fullVectors(backend, collection, ids);
     for (let i = 0; i < ids.length; i++) {
       const vector = vectors[i];
       if (vector === null || vector === undefined) continue;
-      out.push({ collection, id: ids[i] as string, distance: distance(metric, query, vector) });
+      out.push({ collection, id: ids[i] as string, distance: distanceTo(vector) });
     }
   }
   out.sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
