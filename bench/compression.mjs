@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compressed indexes (issue 15) against full-precision exact search, in one run:
 //
-//   node bench/compression.mjs [--only cohere,fmnist,speed] [--cohere DIR] [--fmnist-queries 500] [--speed-base 1000000]
+//   node bench/compression.mjs [--only cohere,fmnist,speed,read] [--read-base 20000] [--cohere DIR] [--fmnist-queries 500] [--speed-base 1000000]
 //        [--speed-dims 768] [--speed-queries 20] [--k 10] [--json]
 //
 // 1. cohere: ../shared/datasets/cohere-wiki-1k (900 real 768-d Cohere text embeddings, cosine, 100
@@ -18,6 +18,12 @@
 //    plus the binary scan followed by rescoring k × 10 candidates from a float32 copy in RAM (what
 //    the store read costs is in the cohere table). Raw usearch exactSearch over the same float32
 //    array is the yardstick for the float32 path.
+//
+// 4. read: the rescoring read alone, side by side on the same ids (k × oversample = 40 and 100
+//    random ids a call, interleaved): `backend.get(ids, { vectors: true })` (what rescoring did
+//    before) against `backend.getVectors(ids)`, on sqlite-vec (its SQL path in a store opened with
+//    exactSearchMemoryBytes 0, and from exact search's in-memory copy) at --read-base × 768, and on
+//    pgvector when VECDEX_TEST_PG_URL is set. Not in the default run (--only read).
 //
 // The machine is shared: the load average is printed with every table; ratios measured side by
 // side in one run are what count.
@@ -357,6 +363,97 @@ async function speed() {
   return { n, dims, queries: qn, load: loadavg(), rows };
 }
 
+/** The rescoring read: get against getVectors on the same ids (see the header, part 4). */
+async function readPart() {
+  const n = opts.readBase;
+  const dims = 768;
+  const rng = mulberry(7);
+  const base = Float32Array.from({ length: n * dims }, () => rng() - 0.5);
+  const stores = [];
+  const ingest = async (label, vx) => {
+    await vx.collections.create({ name: 'c', dimensions: dims, metric: 'cosine' });
+    for (let i = 0; i < n; i += 2000) {
+      const items = [];
+      for (let j = i; j < Math.min(n, i + 2000); j++)
+        items.push({ id: String(j), vector: base.subarray(j * dims, (j + 1) * dims), content: 'x'.repeat(200), metadata: { j } });
+      await vx.collection('c').upsert(items);
+    }
+    stores.push({ label, vx });
+    log(`read: ${label}: ${n} vectors ingested`);
+  };
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vecdex-compression-read-'));
+  const sqlite = (file, options) =>
+    openVecdex({
+      config: {
+        backend: { use: '@vecdex/backend-sqlitevec', options: { path: path.join(tmp, file), ...options } },
+        dataDir: tmp,
+      },
+      cwd: tmp,
+      env: {},
+      resolvePaths: [HERE],
+    });
+  await ingest('sqlite-vec, SQL (no in-memory copy)', await sqlite('sql.db', { exactSearchMemoryBytes: 0 }));
+  const withCopy = await sqlite('copy.db', {});
+  await ingest('sqlite-vec, in-memory copy', withCopy);
+  await withCopy.collection('c').similar(base.subarray(0, dims), { k: 10, exact: true }); // builds the copy
+  const pgUrl = process.env.VECDEX_TEST_PG_URL?.trim();
+  const schema = `compression_read_${process.pid}`;
+  if (pgUrl) {
+    const pvx = await openVecdex({
+      config: { backend: { use: '@vecdex/backend-pgvector', options: { connectionString: pgUrl, schema } }, dataDir: tmp },
+      cwd: tmp,
+      env: {},
+      resolvePaths: [HERE],
+    });
+    await ingest('pgvector', pvx);
+  }
+  const rows = [];
+  for (const m of [40, 100]) {
+    const calls = [];
+    for (let r = 0; r < 200; r++) calls.push(Array.from({ length: m }, () => String(Math.floor(rng() * n))));
+    for (const { label, vx } of stores) {
+      const b = vx.backend;
+      const paths = [
+        { how: 'get (vectors: true)', f: (ids) => b.get('c', ids, { vectors: true }), ms: 0 },
+        { how: 'getVectors', f: (ids) => b.getVectors('c', ids), ms: 0 },
+      ];
+      for (const p of paths) for (let r = 0; r < 10; r++) await p.f(calls[r]); // warm-up
+      for (const ids of calls) {
+        for (const p of paths) {
+          const t0 = now();
+          await p.f(ids);
+          p.ms += now() - t0;
+        }
+      }
+      const [get, vectors] = paths.map((p) => (p.ms / calls.length) * 1000);
+      rows.push([label, String(m), get.toFixed(0), vectors.toFixed(0), (get / vectors).toFixed(1)]);
+      log(`read: ${label}, ${m} ids: get ${get.toFixed(0)} µs, getVectors ${vectors.toFixed(0)} µs`);
+    }
+  }
+  const headers = ['store', 'ids a call', 'get µs', 'getVectors µs', 'get / getVectors'];
+  const title = `read: the rescoring read, ${n} × ${dims} cosine (200-byte content, metadata), 200 calls a row (load ${loadavg()})`;
+  console.log(`\n${title}\n${textTable(headers, rows)}`);
+  if (opts.markdown) console.log(`\n${markdownTable(headers, rows)}`);
+  for (const { label, vx } of stores) {
+    if (label === 'pgvector') await vx.backend.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await vx.close();
+  }
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return { n, dims, load: loadavg(), rows };
+}
+
+/** A seeded uniform [0, 1) generator. */
+function mulberry(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 async function main() {
   const out = {};
   console.log(`compression bench, ${os.cpus().length} cores, load ${loadavg()}`);
@@ -369,6 +466,7 @@ async function main() {
     printTable(out.fmnist);
   }
   if (opts.only.includes('speed')) out.speed = await speed();
+  if (opts.only.includes('read')) out.read = await readPart();
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(out, null, 2));
 }
 
@@ -379,6 +477,7 @@ function parseArgs(argv) {
     speedBase: 1_000_000,
     speedDims: 768,
     speedQueries: 20,
+    readBase: 20_000,
     k: 10,
     json: null,
     markdown: false,
@@ -391,6 +490,7 @@ function parseArgs(argv) {
     else if (a === '--speed-base') o.speedBase = Number(v());
     else if (a === '--speed-dims') o.speedDims = Number(v());
     else if (a === '--speed-queries') o.speedQueries = Number(v());
+    else if (a === '--read-base') o.readBase = Number(v());
     else if (a === '--k') o.k = Number(v());
     else if (a === '--cohere') o.cohere = v();
     else if (a === '--json') o.json = v();
