@@ -1,3 +1,5 @@
+import type { DoctorCheck } from './doctor-check.js';
+
 /**
  * An embedding provider turns texts into vectors.
  *
@@ -20,6 +22,15 @@ export interface EmbeddingProvider {
    * decides (an OpenAI-compatible server answers 400, which is not retried).
    */
   readonly maxInputTokens?: number;
+  /**
+   * Optional: checks for `vecdex doctor` (is the API reachable? no embedding spent, URLs shown
+   * without credentials). The built-in `openai` provider probes `GET {apiBase}/models`.
+   *
+   * ```ts
+   * async diagnose() { return [{ name: 'provider.api', status: 'ok', message: 'http://localhost:11434/v1 answers' }] }
+   * ```
+   */
+  diagnose?(): Promise<DoctorCheck[]>;
   /** One vector per text, in order. Throw on failure; core retries and reports. */
   embed(texts: readonly string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
 }

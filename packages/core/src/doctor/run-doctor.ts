@@ -14,6 +14,7 @@ import { resolvePackageEntry } from '../registry/resolve-package.js';
 import type { OpenVecdexOptions } from '../api/open-vecdex.js';
 import { messageOf } from './doctor-format.js';
 import { checkIndex } from './index-checks.js';
+import { checkEmbeddingProvider } from './provider-checks.js';
 import { describeLoadFailure } from './native-load-failure.js';
 
 /** What `vx.doctor()` and `doctor()` return: every check, and whether any failed. */
@@ -74,6 +75,7 @@ export async function doctor(options: OpenVecdexOptions = {}): Promise<DoctorRep
       checks.push({ name: `plugin.${label(ref)}`, status: 'fail', message: messageOf(err), remedy: 'list each plugin once' });
     }
   }
+  checks.push(...(await checkEmbeddingProvider(config, plugins, env)));
   let backend = options.backend ?? null;
   let opened = false;
   if (backend === null) {

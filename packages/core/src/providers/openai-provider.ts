@@ -1,4 +1,5 @@
 import type { EmbeddingProvider } from '../contracts/embedding-provider.js';
+import { probeApiBase } from './probe-api-base.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import { redactUrlUserinfo } from '../errors/redact-url.js';
 import { providerError } from './provider-error.js';
@@ -57,6 +58,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions = {}): Embed
     dimensions,
     maxBatchSize: options.maxBatchSize ?? 64,
     ...(options.maxInputTokens !== undefined ? { maxInputTokens: options.maxInputTokens } : {}),
+    async diagnose() {
+      const { 'content-type': _, ...probeHeaders } = headers;
+      return [await probeApiBase(base, probeHeaders, doFetch)];
+    },
     async embed(texts, opts = {}) {
       if (texts.length === 0) return [];
       let res: Response;
