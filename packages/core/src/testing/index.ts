@@ -44,6 +44,7 @@ import { wideFilterTests } from './backend-conformance/wide-filters.js';
 import { keywordSearchTests } from './backend-conformance/keyword-search.js';
 import { tombstonePruningTests } from './backend-conformance/tombstone-pruning.js';
 import { deleteWhereTests } from './backend-conformance/delete-where.js';
+import { readSnapshotTests } from './backend-conformance/read-snapshot.js';
 import { getVectorsTests } from './backend-conformance/get-vectors.js';
 import { aliasTests } from './backend-conformance/aliases.js';
 import { indexCatalogTests } from './backend-conformance/index-catalog.js';
@@ -87,6 +88,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     changeFeedFollowerTests(ctx);
     tombstonePruningTests(ctx);
     deleteWhereTests(ctx);
+    readSnapshotTests(ctx);
     getVectorsTests(ctx);
     aliasTests(ctx);
     badInputTests(ctx);
