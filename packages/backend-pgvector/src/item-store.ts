@@ -7,8 +7,8 @@ import { copyIntoStage, ensureStage, sortMemoryKb, sortMemorySql, stageTable } f
 import { compileFilter } from './filter-sql.js';
 import { ITEM_COLUMNS, toStoredItem, type ItemRow } from './item-row.js';
 import type { InsertPath } from './pgvector-options.js';
-import type { SchemaNames } from './schema.js';
-import { checkDimensions, parseVector, vectorLiteral } from './vector-codec.js';
+import { type SchemaNames, vectorTypeFor } from './schema.js';
+import { checkDimensions, parseVector, vectorFromSend, vectorLiteral } from './vector-codec.js';
 
 const ITEM_SET = `embedding = excluded.embedding, content = excluded.content, metadata = excluded.metadata,
   content_hash = excluded.content_hash, modified = excluded.modified`;
@@ -120,16 +120,24 @@ export class ItemStore {
     return out;
   }
 
-  /** Only the vectors of `ids` (as `get` returns them), in their order, null for missing ids: one query, no content or metadata. */
+  /**
+   * Only the vectors of `ids` (as `get` returns them), in their order, null for missing ids: one
+   * query, no content or metadata. A `vector` column comes in pgvector's binary form
+   * (`vector_send`: float32 big-endian, the stored bits; parsing its text cost as much as the
+   * rest of the read); a `halfvec` column as text, exactly as `get` reads it.
+   */
   async vectors(client: Pick<PgClient, 'query'>, c: CollectionRow, ids: readonly string[]): Promise<(Float32Array | null)[]> {
-    const res = await client.query<{ id: string; embedding: string }>(
-      `SELECT t.id, t.embedding::text AS embedding FROM ${this.names.items(c.cid)} t WHERE t.id = ANY($1::text[])`,
+    const binary = vectorTypeFor(c.dimensions) === 'vector';
+    const column = binary ? 'vector_send(t.embedding)' : 't.embedding::text';
+    const res = await client.query<{ id: string; embedding: string | Buffer }>(
+      `SELECT t.id, ${column} AS embedding FROM ${this.names.items(c.cid)} t WHERE t.id = ANY($1::text[])`,
       [[...new Set(ids)]],
     );
     const byId = new Map(res.rows.map((r) => [r.id, r.embedding]));
     return ids.map((id) => {
-      const text = byId.get(id);
-      return text === undefined ? null : parseVector(text);
+      const v = byId.get(id);
+      if (v === undefined) return null;
+      return typeof v === 'string' ? parseVector(v) : vectorFromSend(v);
     });
   }
 

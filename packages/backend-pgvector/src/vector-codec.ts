@@ -1,3 +1,4 @@
+import { endianness } from 'node:os';
 import { errors } from '@vecdex/core';
 
 /**
@@ -22,6 +23,17 @@ export function parseVector(text: string): Float32Array {
   const parts = body.split(',');
   const out = new Float32Array(parts.length);
   for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
+  return out;
+}
+
+/** A vector from pgvector's binary form (`vector_send`): int16 dimensions, int16 unused, float32 big-endian each. */
+export function vectorFromSend(bytes: Buffer): Float32Array {
+  const n = bytes.readUInt16BE(0);
+  if (bytes.length !== 4 + 4 * n) throw new Error(`internal: vector_send gave ${bytes.length} bytes for ${n} dimensions`);
+  const out = new Float32Array(n);
+  const le = Buffer.from(out.buffer);
+  bytes.copy(le, 0, 4);
+  if (endianness() === 'LE') le.swap32();
   return out;
 }
 
