@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,27 @@ describe('vecdex doctor: the configured embedding provider and its own checks', 
     expect(api?.message).toBe(`could not reach http://127.0.0.1:${port}/v1 (ECONNREFUSED)`);
     expect(api?.remedy).toMatch(/apiBase/);
     expect(JSON.stringify(checks)).not.toMatch(/hunter2|s3cret|sk-test/);
+  });
+
+  it('openai against a server that refuses the key (401): fails, saying to check the key, the key not shown', async () => {
+    const seen: (string | undefined)[] = [];
+    const refusing = createHttpServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(401).end('bad key');
+    });
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = refusing.address() as { port: number };
+      const checks = await run({ provider: 'openai', apiBase: `http://127.0.0.1:${port}/v1`, model: 'm' });
+      const api = checks.find((c) => c.name === 'provider.api');
+      expect(api).toMatchObject({ status: 'fail', details: { status: 401 } });
+      expect(api?.message).toBe(`http://127.0.0.1:${port}/v1 refused the API key (401 to GET /models)`);
+      expect(api?.remedy).toMatch(/API key/);
+      expect(seen, 'the key was sent').toEqual(['Bearer sk-test']);
+      expect(JSON.stringify(checks)).not.toContain('sk-test');
+    } finally {
+      await new Promise((r) => refusing.close(r));
+    }
   });
 
   it('a provider that cannot be created (an unknown name): a failed check, doctor goes on', async () => {
