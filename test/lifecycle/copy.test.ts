@@ -168,6 +168,7 @@ describe.skipIf(PG_URL === undefined)('copy between backends', () => {
       const report = JSON.parse(out);
       expect(report.collections[0].resumedAt).toBeGreaterThan(0);
       expect(report.collections[0].sampled).toBe(100);
+      expect(report.snapshot, 'a sqlite-vec source has no snapshot reads').toBe(false);
       const rows = await pool.query(
         `SELECT count(*)::int AS n, count(DISTINCT item_id)::int AS ids FROM "${schema}".changes c JOIN "${schema}".collections k USING (cid) WHERE k.name = 'big' AND c.op = 'upsert'`,
       );

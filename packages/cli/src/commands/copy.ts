@@ -16,6 +16,7 @@ interface CopyFlags {
   collections?: string[];
   batchSize?: number;
   sample?: string;
+  snapshot: boolean;
 }
 
 /**
@@ -45,6 +46,10 @@ export function registerCopy(program: Command, io: CliIo): void {
     .option('--collections <a,b>', 'only these collections (default: all)', commaList)
     .option('-b, --batch-size <n>', 'items per read and write (default 1000)', positiveInteger)
     .option('--sample <n>', 'vectors per collection compared bit for bit at the end (default 100, 0: none)')
+    .option(
+      '--no-snapshot',
+      'read the source page by page instead of from one point-in-time snapshot (a snapshot holds back VACUUM on PostgreSQL while the copy runs)',
+    )
     .addHelpText(
       'after',
       `
@@ -54,7 +59,9 @@ Examples:
 
 Interrupted (Ctrl-C, a crash, kill -9)? Run the same command again: it resumes where the target's
 checkpoint says it stopped, and every item ends up there exactly once. Index files are not
-copied; the target builds its indexes (vecdex index build) from the copied definitions.`,
+copied; the target builds its indexes (vecdex index build) from the copied definitions.
+A source that can (pgvector) is read from one point-in-time snapshot, so writers may go on during
+the copy and the verification still holds; others are read page by page.`,
     )
     .action(async (opts: CopyFlags, cmd: Command) => {
       const ctx = contextFor(io, cmd);
@@ -77,6 +84,7 @@ copied; the target builds its indexes (vecdex index build) from the copied defin
             ...(opts.collections ? { collections: opts.collections } : {}),
             ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
             ...(sample !== undefined ? { sample } : {}),
+            snapshot: opts.snapshot,
             signal: controller.signal,
             onProgress: (p) => bar.update(p.allDone),
           });
@@ -109,6 +117,9 @@ function describeCopy(r: CopyReport, where: string): string {
     r.indexes.length > 0 ? `index definitions: ${r.indexes.join(', ')} (build them there with vecdex index build)` : '',
     ...r.skippedIndexes.map((s) => `skipped index ${s.name}: ${s.reason}`),
     r.aliases.length > 0 ? `aliases: ${r.aliases.join(', ')}` : '',
+    r.snapshot
+      ? 'read from one point-in-time snapshot of the source'
+      : 'read page by page: the source has no snapshot reads (or --no-snapshot), so stop writers during a copy',
   ].filter((x) => x !== '');
   return [`copied ${r.collections.length} collection(s) to ${where} in ${r.seconds.toFixed(1)} s:`, ...lines, ...extra].join(
     '\n',
