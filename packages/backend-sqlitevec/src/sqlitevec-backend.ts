@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { backupScratchName, removeDeadScratch } from '@vecdex/core/plugin-kit';
 import { errors } from '@vecdex/core';
 import type {
   BackendCapabilities,
@@ -255,8 +256,8 @@ export class SqliteVecBackend implements StorageBackend {
   async backup(file: string): Promise<{ bytes: number }> {
     const target = path.resolve(file);
     if (existsSync(target)) throw errors.invalidArgument('file', 'a path where no file exists yet', file);
-    removeStaleScratch(target);
-    const scratch = `${target}.partial-${process.pid}-${Date.now().toString(36)}`;
+    removeDeadScratch(target);
+    const scratch = backupScratchName(target);
     try {
       this.#conn.guard(() => this.#conn.db.prepare('VACUUM INTO ?').run(scratch));
       renameSync(scratch, target);
@@ -415,35 +416,5 @@ export class SqliteVecBackend implements StorageBackend {
   /** Collections of a request, deduplicated, each required to exist. */
   #resolve(names: readonly string[]): CollectionRow[] {
     return [...new Set(names)].map((n) => this.#collections.require(n));
-  }
-}
-
-/**
- * Scratch files (`<file>.partial-<pid>-<time>`, with a `-journal`) that a backup killed before
- * its rename left behind: removed when their process is gone.
- */
-function removeStaleScratch(target: string): void {
-  const dir = path.dirname(target);
-  const prefix = `${path.basename(target)}.partial-`;
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { backupScratchName, removeDeadScratch } from '@vecdex/core/plugin-kit';
 import sqlitevec from '@vecdex/backend-sqlitevec';
 import { type CopyOptions, type CopyReport, type Vecdex, errors, openVecdex } from '@vecdex/core';
 
@@ -27,7 +28,7 @@ export async function portableBackup(
   const target = path.resolve(file);
   if (existsSync(target)) throw errors.invalidArgument('file', 'a path where no file exists yet', file);
   removeDeadScratch(target);
-  const scratch = `${target}.partial-${process.pid}-${Date.now().toString(36)}`;
+  const scratch = backupScratchName(target);
   try {
     const out = await openPortable(scratch);
     let report: CopyReport;
@@ -51,31 +52,4 @@ export function openPortable(file: string, readonly = false): Promise<Vecdex> {
     cwd: path.dirname(file),
     env: {},
   });
-}
-
-/** `<file>.partial-<pid>-<time>` files (and their -wal/-shm/-journal) of processes that are gone. */
-function removeDeadScratch(target: string): void {
-  const dir = path.dirname(target);
-  const prefix = `${path.basename(target)}.partial-`;
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

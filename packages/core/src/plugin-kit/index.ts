@@ -8,7 +8,9 @@
  *   verified before native code sees a byte (`save`, `verify`, `remove`, `nextGeneration`);
  * - `catalogState` / `checkCatalog`: what `save()` returns to core and how `load()` compares it;
  * - the atomic-write primitives underneath (`writeFileAtomic`, `fsyncPath`, `describeFile`, `tmpName`);
- * - `IndexVectors`: query and item vectors checked (length, finiteness) and, for cosine, normalised.
+ * - `IndexVectors`: query and item vectors checked (length, finiteness) and, for cosine, normalised;
+ * - `backupScratchName` / `removeDeadScratch`: a backup's scratch file beside its target, and the
+ *   ones killed backups left behind.
  *
  * ```ts
  * import { GenerationFiles, LabelMap, catalogState } from '@vecdex/core/plugin-kit'
@@ -17,6 +19,7 @@
  * See docs/writing-plugins.md ("Files and labels with the plugin kit").
  */
 export { LabelMap, type LabelMapJson } from './label-map.js';
+export { backupScratchName, removeDeadScratch } from './backup-scratch.js';
 export {
   GenerationFiles,
   type GenerationLayout,
