@@ -4,6 +4,7 @@
 //
 //   node bench/pgvector-scale.mjs [--base 60000] [--queries 500] [--insert-rows 5000]
 //        [--batch 5000] [--workers 0,1,2] [--ef 40] [--k 10] [--writes 200] [--synthetic 1000000x128]
+//        [--phases ingest,build,queries,ryw]
 //
 //   ingest    vecdex collection.upsert(batch) with insertPath 'copy' (COPY into a staging table,
 //             one INSERT ... ON CONFLICT, change feed rows) against insertPath 'insert' (one INSERT
@@ -15,6 +16,8 @@
 //             and through one with `replicas: [a streaming replica]` (made here with
 //             pg_basebackup -R, on the same machine: it shares the 2 cores); QPS, p50, recall@k,
 //             and how many reads the replica served.
+//   (--phases picks the blocks to run, so one size can be split over several runs; `queries` and
+//   `ryw` need `build`. Ingest always runs: the other blocks need the data.)
 //   RYW       the cost of the read-your-writes check: a one-item upsert then a search, on the
 //             backend with the replica (the search probes the replica's replay position first, and
 //             falls back to the primary when the write is not replayed yet) and on the primary-only
@@ -49,7 +52,7 @@ async function main() {
   const server = startServerIfNeeded();
   let replica = null;
   try {
-    replica = await makeReplica(server.url);
+    if (opts.phases.has('queries') || opts.phases.has('ryw')) replica = await makeReplica(server.url);
     await run(server.url, replica);
   } finally {
     replica?.destroy();
@@ -124,6 +127,9 @@ async function run(url, replica) {
   results.ingest = { copy: pick(copy), insert: pick(ins), ratio: copy.rate / ins.rate, load: load() };
   const vx = copy.vx;
 
+  const schema = `bench_scale_${tag}`;
+  if (!opts.phases.has('build')) return finish(results, [vx], url, schema);
+
   // ---- HNSW build with 0 / 1 / 2 parallel workers ----
   results.builds = [];
   for (const w of opts.workers) {
@@ -148,10 +154,10 @@ async function run(url, replica) {
     if (w !== opts.workers[opts.workers.length - 1]) await vx.indexes.drop(name);
   }
   const index = `h${opts.workers[opts.workers.length - 1]}`;
+  if (!opts.phases.has('queries') && !opts.phases.has('ryw')) return finish(results, [vx], url, schema);
 
   // ---- queries: primary alone vs one replica ----
   await replica.caughtUp(url);
-  const schema = `bench_scale_${tag}`;
   const onPrimary = await openVecdex({
     config: { backend: { use: 'pgvector' }, plugins: [] },
     backend: await createPgVectorBackend({ connectionString: url, schema }),
@@ -183,18 +189,21 @@ async function run(url, replica) {
     ms.sort((a, b) => a - b);
     return { qps: (Q * 1000) / wall, p50: ms[Math.floor(Q / 2)], recall: rec / Q };
   };
-  for (let i = 0; i < 20; i++) {
-    await search(onPrimary, i);
-    await search(onReplica, i);
+  if (opts.phases.has('queries')) {
+    for (let i = 0; i < 20; i++) {
+      await search(onPrimary, i);
+      await search(onReplica, i);
+    }
+    const best = (a, b) => (a === null || b.qps > a.qps ? b : a);
+    let prim = null;
+    let rep = null;
+    for (let r = 0; r < opts.repeats; r++) {
+      prim = best(prim, await pass(onPrimary));
+      rep = best(rep, await pass(onReplica));
+    }
+    results.queries = { primary: prim, replica: rep, replicaStats: replicaBackend.replicaStats(), load: load() };
   }
-  const best = (a, b) => (a === null || b.qps > a.qps ? b : a);
-  let prim = null;
-  let rep = null;
-  for (let r = 0; r < opts.repeats; r++) {
-    prim = best(prim, await pass(onPrimary));
-    rep = best(rep, await pass(onReplica));
-  }
-  results.queries = { primary: prim, replica: rep, replicaStats: replicaBackend.replicaStats(), load: load() };
+  if (!opts.phases.has('ryw')) return finish(results, [onPrimary, onReplica, vx], url, schema);
 
   // ---- read-your-writes check ----
   // The same loop on both backends, interleaved so load drift hits both: a one-item upsert,
@@ -235,9 +244,11 @@ async function run(url, replica) {
     fellBackToPrimary: mid.primaryServed - before.primaryServed,
     load: load(),
   };
-  await onPrimary.close();
-  await onReplica.close();
-  await vx.close();
+  return finish(results, [onPrimary, onReplica, vx], url, schema);
+}
+
+async function finish(results, open, url, schema) {
+  for (const v of open) await v.close();
   await dropSchema(url, schema);
   results.loadEnd = load();
   if (opts.json) console.log(JSON.stringify(results, null, 2));
@@ -264,6 +275,7 @@ function report(r) {
     `| row INSERTs (insertPath insert) | ${opts.batch} | ${f0(r.ingest.insert.rows)} | ${f2(r.ingest.insert.seconds)} | ${f0(r.ingest.insert.rate)} |`,
   );
   L.push(`COPY / INSERT rows/s: ${f2(r.ingest.ratio)}× (target ≥ 10×); load ${r.ingest.load}`);
+  if (r.builds === undefined) return L.join('\n');
   L.push('');
   L.push('| HNSW build (m 16, ef_construction 64) | processes | s | maintenance_work_mem MB | load after |');
   L.push('|---|---:|---:|---:|---|');
@@ -274,15 +286,18 @@ function report(r) {
     if (b0 && b !== b0) L.push(`parallelWorkers ${b.workers}: ${f2(b0.seconds / b.seconds)}× faster than the leader alone`);
   const notes = r.builds.flatMap((b) => b.notices);
   if (notes.length > 0) L.push(`build notes: ${notes.join('; ')}`);
-  L.push('');
-  L.push('| HNSW queries, one client | QPS | p50 ms | recall@k |');
-  L.push('|---|---:|---:|---:|');
-  L.push(`| primary alone | ${f0(r.queries.primary.qps)} | ${f2(r.queries.primary.p50)} | ${f3(r.queries.primary.recall)} |`);
-  L.push(`| via one replica | ${f0(r.queries.replica.qps)} | ${f2(r.queries.replica.p50)} | ${f3(r.queries.replica.recall)} |`);
-  const s = r.queries.replicaStats;
-  L.push(
-    `replica/primary QPS ${f2(r.queries.replica.qps / r.queries.primary.qps)}; replica served ${f0(s.replicas[0].served)} reads, primary ${f0(s.primaryServed)}; load ${r.queries.load}`,
-  );
+  if (r.queries !== undefined) {
+    L.push('');
+    L.push('| HNSW queries, one client | QPS | p50 ms | recall@k |');
+    L.push('|---|---:|---:|---:|');
+    L.push(`| primary alone | ${f0(r.queries.primary.qps)} | ${f2(r.queries.primary.p50)} | ${f3(r.queries.primary.recall)} |`);
+    L.push(`| via one replica | ${f0(r.queries.replica.qps)} | ${f2(r.queries.replica.p50)} | ${f3(r.queries.replica.recall)} |`);
+    const s = r.queries.replicaStats;
+    L.push(
+      `replica/primary QPS ${f2(r.queries.replica.qps / r.queries.primary.qps)}; replica served ${f0(s.replicas[0].served)} reads, primary ${f0(s.primaryServed)}; load ${r.queries.load}`,
+    );
+  }
+  if (r.ryw === undefined) return L.join('\n');
   L.push('');
   L.push('| search right after a one-item upsert | mean ms |');
   L.push('|---|---:|');
@@ -419,6 +434,7 @@ function parseArgs(argv) {
     repeats: 2,
     synthetic: null,
     json: false,
+    phases: new Set(['ingest', 'build', 'queries', 'ryw']),
   };
   const int = (name, s, min = 1) => {
     const n = Number(String(s).replace(/_/g, ''));
@@ -444,6 +460,11 @@ function parseArgs(argv) {
       const m = /^(\d+)x(\d+)$/.exec(val());
       if (!m) usage('--synthetic is NxD, e.g. 1000000x128');
       o.synthetic = [Number(m[1]), Number(m[2])];
+    } else if (a === '--phases') {
+      o.phases = new Set(['ingest', ...val().split(',')]);
+      for (const p of o.phases)
+        if (!['ingest', 'build', 'queries', 'ryw'].includes(p)) usage(`--phases takes ingest,build,queries,ryw; got ${p}`);
+      if ((o.phases.has('queries') || o.phases.has('ryw')) && !o.phases.has('build')) usage('--phases queries/ryw need build');
     } else if (a === '--json') o.json = true;
     else usage(`unknown argument ${a}`);
   }

@@ -66,12 +66,38 @@ export async function ensureStage(
  * bytes sent (about the staged rows' size, for `sortMemorySql`).
  */
 export async function copyIntoStage(client: PgClient, items: readonly NormalizedItem[], dimensions: number): Promise<number> {
-  const sink = client.query(
-    copyFrom(`COPY ${stageTable(dimensions)} (id, embedding, content, metadata, content_hash) FROM STDIN (FORMAT binary)`),
+  return copyRows(
+    client,
+    `COPY ${stageTable(dimensions)} (id, embedding, content, metadata, content_hash) FROM STDIN (FORMAT binary)`,
+    items,
   );
+}
+
+/**
+ * Stream new items straight into a collection's items table (`vector` columns only: the binary
+ * field is `vector_recv`'s layout), `modified` included: no staging table, no second pass over
+ * the rows. `table` is a quoted name from `SchemaNames`. Only for ids that do not exist yet:
+ * an existing one fails the COPY with a unique violation (23505).
+ */
+export async function copyIntoItems(
+  client: PgClient,
+  table: string,
+  items: readonly NormalizedItem[],
+  modified: number,
+): Promise<number> {
+  return copyRows(
+    client,
+    `COPY ${table} (id, embedding, content, metadata, content_hash, modified) FROM STDIN (FORMAT binary)`,
+    items,
+    modified,
+  );
+}
+
+async function copyRows(client: PgClient, sql: string, items: readonly NormalizedItem[], modified?: number): Promise<number> {
+  const sink = client.query(copyFrom(sql));
   let bytes = 0;
   const counted = function* () {
-    for (const chunk of encodeBinaryCopy(items)) {
+    for (const chunk of encodeBinaryCopy(items, modified)) {
       bytes += chunk.length;
       yield chunk;
     }
@@ -119,9 +145,10 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
  * PostgreSQL's binary COPY format for the staging columns, in chunks of about 1 MiB: a header,
  * then per row a field count and `(length, bytes)` per field (-1 for NULL), then -1. Field
  * encodings: text as UTF-8; jsonb as version byte 1 plus the JSON text; pgvector's `vector` as
- * int16 dimensions, int16 0, then big-endian float4s.
+ * int16 dimensions, int16 0, then big-endian float4s. With `modified`, a sixth field: that
+ * int8 on every row.
  */
-export function* encodeBinaryCopy(items: readonly NormalizedItem[]): Generator<Buffer> {
+export function* encodeBinaryCopy(items: readonly NormalizedItem[], modified?: number): Generator<Buffer> {
   let buf = Buffer.allocUnsafe(CHUNK_BYTES);
   let pos = 0;
   const ensure = (n: number) => {
@@ -151,9 +178,11 @@ export function* encodeBinaryCopy(items: readonly NormalizedItem[]): Generator<B
   pos += SIGNATURE.copy(buf, pos);
   pos = buf.writeInt32BE(0, pos); // flags
   pos = buf.writeInt32BE(0, pos); // header extension length
+  const fields = modified === undefined ? 5 : 6;
+  const modifiedBig = modified === undefined ? 0n : BigInt(modified);
   for (const item of items) {
     ensure(2);
-    pos = buf.writeInt16BE(5, pos);
+    pos = buf.writeInt16BE(fields, pos);
     text(item.id);
     const v = item.vector;
     ensure(8 + 4 * v.length);
@@ -164,6 +193,11 @@ export function* encodeBinaryCopy(items: readonly NormalizedItem[]): Generator<B
     text(item.content ?? null);
     text(metadataJson(item), 1);
     text(item.contentHash ?? null);
+    if (fields === 6) {
+      ensure(12);
+      pos = buf.writeInt32BE(8, pos);
+      pos = buf.writeBigInt64BE(modifiedBig, pos);
+    }
     if (chunks.length > 0) yield* chunks.splice(0);
   }
   ensure(2);

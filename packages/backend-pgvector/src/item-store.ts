@@ -3,7 +3,7 @@ import type { FilterNode, NormalizedItem, StoredItem } from '@vecdex/core';
 import type { ChangeFeed } from './change-feed.js';
 import type { CollectionRow } from './collection-store.js';
 import type { PgClient } from './connection.js';
-import { copyIntoStage, ensureStage, sortMemoryKb, sortMemorySql, stageTable } from './copy-ingest.js';
+import { copyIntoItems, copyIntoStage, ensureStage, sortMemoryKb, sortMemorySql, stageTable } from './copy-ingest.js';
 import { compileFilter } from './filter-sql.js';
 import { ITEM_COLUMNS, toStoredItem, type ItemRow } from './item-row.js';
 import type { InsertPath } from './pgvector-options.js';
@@ -12,6 +12,20 @@ import { checkDimensions, parseVector, vectorFromSend, vectorLiteral } from './v
 
 const ITEM_SET = `embedding = excluded.embedding, content = excluded.content, metadata = excluded.metadata,
   content_hash = excluded.content_hash, modified = excluded.modified`;
+
+/** Items in id order (UTF-16 code units; the server's "C" order differs only past U+FFFF, and a deadlock that could cause is retried). */
+function sortedById(items: readonly NormalizedItem[]): NormalizedItem[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * A direct COPY (see `ItemStore.upsert`) that met an id another connection stored after the
+ * check: the write is run again through the staging table.
+ */
+export function isDirectCopyConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; table?: unknown };
+  return e.code === '23505' && typeof e.table === 'string' && /^items_\d+$/.test(e.table);
+}
 
 /**
  * Items of one collection live in its own table `items_<cid>` (a typed `vector(d)` or
@@ -32,10 +46,14 @@ export class ItemStore {
   }
 
   /**
-   * Insert or replace items with their change rows. `copy`: stream them into the staging table
-   * with binary COPY, then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE` into the items
-   * table and one into the feed. `insert`: one parameterised statement per item (for comparison).
-   * Rows are written in id order so concurrent writers of overlapping ids cannot deadlock.
+   * Insert or replace items with their change rows. `copy`: when none of the ids is stored yet
+   * (a bulk load; `vector` columns), stream the rows with binary COPY straight into the items
+   * table, then write their change rows in one INSERT; otherwise stream them into the staging
+   * table, then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE` into the items table and one
+   * into the feed. Both write the same rows. `insert`: one parameterised statement per item
+   * (for comparison). Rows are written in id order so concurrent writers of overlapping ids
+   * cannot deadlock. `direct: false` skips the direct COPY (the retry after a writer on
+   * another connection stored one of the ids first: `isDirectCopyConflict`).
    */
   async upsert(
     client: PgClient,
@@ -43,10 +61,20 @@ export class ItemStore {
     items: readonly NormalizedItem[],
     modified: number,
     path: InsertPath,
+    direct = true,
   ): Promise<void> {
     for (const item of items) checkDimensions(c.name, c.dimensions, item.vector, item.id);
     const table = this.names.items(c.cid);
     const vtype = this.names.vectorType(c.vectorType, c.dimensions);
+    if (path === 'copy' && direct && c.vectorType === 'vector') {
+      const ids = items.map((x) => x.id);
+      const stored = await client.query(`SELECT 1 FROM ${table} WHERE id = ANY($1::text[]) LIMIT 1`, [ids]);
+      if (stored.rows.length === 0) {
+        await copyIntoItems(client, table, sortedById(items), modified);
+        await client.query(this.feed.recordSql('SELECT unnest($3::text[]) AS id', 'upsert'), [c.cid, modified, ids]);
+        return;
+      }
+    }
     if (path === 'copy') {
       const stage = stageTable(c.dimensions);
       const staged = await copyIntoStage(client, items, c.dimensions);
@@ -60,7 +88,7 @@ export class ItemStore {
       await client.query(this.feed.recordSql(`SELECT id FROM ${stage}`, 'upsert'), [c.cid, modified]);
       return;
     }
-    const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const sorted = sortedById(items);
     const sql = `INSERT INTO ${table} AS t (id, embedding, content, metadata, content_hash, modified)
       VALUES ($1, $2::text::${vtype}, $3, $4::jsonb, $5, $6) ON CONFLICT (id) DO UPDATE SET ${ITEM_SET}`;
     const record = this.feed.recordSql('SELECT $3::text AS id', 'upsert');

@@ -36,7 +36,7 @@ import { compileFilter } from './filter-sql.js';
 import { AliasCatalog } from './alias-catalog.js';
 import { IndexCatalog } from './index-catalog.js';
 import { IndexEvents } from './index-events.js';
-import { ItemStore } from './item-store.js';
+import { isDirectCopyConflict, ItemStore } from './item-store.js';
 import { KeywordSearch } from './keyword-search.js';
 import type { PgCollectionTable, PgNativeAccess } from './native-access.js';
 import { nativeIndexPlugins } from './native-index/index.js';
@@ -222,19 +222,27 @@ export class PgVectorBackend implements StorageBackend, PgNativeAccess {
   async upsert(collection: string, items: readonly NormalizedItem[]): Promise<void> {
     const path = this.#options.insertPath;
     const pooled = this.#conn.pooler === 'transaction';
-    await this.#writing(() =>
+    const write = (direct: boolean) =>
       this.#conn.transaction(
         async (client) => {
           const c = await this.#collections.require(collection, client, 'FOR KEY SHARE');
           if (items.length === 0) return;
           if (path === 'copy' && pooled) await this.#items.prepareCopy(client, 'transaction');
           const modified = await this.#feed.nextModified(client);
-          await this.#items.upsert(client, c, items, modified, path);
+          await this.#items.upsert(client, c, items, modified, path, direct);
         },
         'write',
         path === 'copy' && !pooled ? (client) => this.#items.prepareCopy(client) : undefined,
-      ),
-    );
+      );
+    await this.#writing(async () => {
+      try {
+        await write(true);
+      } catch (err) {
+        // Another connection stored one of these ids between the check and the direct COPY.
+        if (!isDirectCopyConflict(err)) throw err;
+        await write(false);
+      }
+    });
   }
 
   async get(collection: string, ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
