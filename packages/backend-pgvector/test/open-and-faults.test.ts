@@ -64,7 +64,8 @@ describe.skipIf(NO_PG)('opening, migrations and faults (PostgreSQL)', () => {
         const res = await admin.query(
           `SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity
             WHERE application_name = $1 AND datname = current_database() AND state = 'active'
-              AND (query ILIKE 'COPY%vecdex_stage%' OR query ILIKE 'INSERT INTO "${b.schema}".items_%')`,
+              AND (query ILIKE 'COPY%vecdex_stage%' OR query ILIKE 'COPY "${b.schema}".items_%'
+                   OR query ILIKE 'INSERT INTO "${b.schema}".items_%')`,
           [app],
         );
         if (res.rows.some((r) => r.killed === true)) return true;
