@@ -3,7 +3,7 @@
 // with the growth factor from each size to the next.
 //
 //   node bench/scale.mjs [--sizes 10k,100k,1m] [--dim 128] [--queries 100] [--ef 64]
-//                        [--plugins hnswlib,usearch,faiss] [--json]
+//                        [--plugins hnswlib,usearch,faiss] [--exact-memory-gib N] [--json]
 //
 // Data: seeded clustered synthetic vectors (bench/lib/clustered.mjs: 1,000 Gaussian centres,
 // sigma 0.1), l2, metadata { g: i % 1000 }; queries are further draws of the same distribution.
@@ -24,6 +24,10 @@
 //            core; faiss: HNSW16, efConstruction 100.
 //   sync     1 % of the items upserted with new vectors, then vx.indexes.sync per index (time, and
 //            as a share of that index's build).
+//
+// The store's exactSearchMemoryBytes (the cap on the in-memory copies exact search scans) is
+// sqlite-vec's default, 2 GiB, unless --exact-memory-gib sets it; at sizes whose copy would not
+// fit (1M × 768 is 2.9 GiB of vectors) it is raised to fit, and the table's footer says so.
 //
 // Progress goes to stderr; the table (text, then Markdown) to stdout.
 import { spawnSync } from 'node:child_process';
@@ -57,6 +61,7 @@ function parseArgs(argv) {
     queries: 100,
     ef: 64,
     plugins: ['hnswlib', 'usearch', 'faiss'],
+    exactMemoryGiB: undefined,
     json: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -67,6 +72,7 @@ function parseArgs(argv) {
     else if (a === '--queries') o.queries = Number(next());
     else if (a === '--ef') o.ef = Number(next());
     else if (a === '--plugins') o.plugins = next().split(',').filter(Boolean);
+    else if (a === '--exact-memory-gib') o.exactMemoryGiB = Number(next());
     else if (a === '--json') o.json = true;
     else if (a === '--child') o.child = next();
     else if (a === '--dir') o.dir = next();
@@ -95,10 +101,23 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---- children: one phase each, result as the last stdout line ----------------------------------
 
+/** The exact-copy cap for `size` vectors of `dim`: --exact-memory-gib, else the default or what fits. */
+function exactMemoryBytes(size, dim) {
+  if (opts.exactMemoryGiB !== undefined) return Math.round(opts.exactMemoryGiB * 2 ** 30);
+  const DEFAULT = 2 * 2 ** 30;
+  // 4 bytes per component plus ~80 bytes per item (ids, slots), with a 10 % margin.
+  const needed = Math.ceil(size * (4 * dim + 80) * 1.1);
+  return Math.max(DEFAULT, needed);
+}
+
 async function open(dir, plugins = [], backendOptions = {}) {
+  const exactSearchMemoryBytes = exactMemoryBytes(opts.size, opts.dim);
   return openVecdex({
     config: {
-      backend: { use: '@vecdex/backend-sqlitevec', options: { path: path.join(dir, 'store.db'), ...backendOptions } },
+      backend: {
+        use: '@vecdex/backend-sqlitevec',
+        options: { path: path.join(dir, 'store.db'), exactSearchMemoryBytes, ...backendOptions },
+      },
       plugins: plugins.map((p) => PLUGINS[p].pkg),
       dataDir: path.join(dir, 'data'),
     },
@@ -291,6 +310,7 @@ function runChild(phase, dir, size) {
     String(opts.ef),
     '--plugins',
     opts.plugins.join(','),
+    ...(opts.exactMemoryGiB !== undefined ? ['--exact-memory-gib', String(opts.exactMemoryGiB)] : []),
   ];
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -387,6 +407,11 @@ console.log(textTable(headers, rows));
 console.log();
 console.log(markdownTable(headers, rows));
 console.log();
+const raised = results.filter((r) => exactMemoryBytes(r.size, opts.dim) !== 2 * 2 ** 30);
+if (raised.length > 0)
+  console.log(
+    `exactSearchMemoryBytes: ${raised.map((r) => `${sizeLabel(r.size)}: ${(exactMemoryBytes(r.size, opts.dim) / 2 ** 30).toFixed(2)} GiB`).join(', ')} (the default 2 GiB elsewhere)`,
+  );
 console.log(
   `dim ${opts.dim}, ${opts.queries} queries, k 10; load average per size (ingest, exact, builds): ${results.map((r) => `${sizeLabel(r.size)}: ${r.loads.join(' / ')}`).join('; ')}`,
 );
