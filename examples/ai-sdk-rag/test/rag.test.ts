@@ -12,6 +12,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const APP = path.resolve(HERE, '..', 'rag.mjs');
 const run = promisify(execFile);
 let dir: string;
+// Each test runs the app several times as a user would, a fresh node process each (loading the
+// framework every time): slow on a loaded 2-core machine, so beyond vitest's default 30 s.
+const SPAWNS_TIMEOUT_MS = 180_000;
 
 async function rag(args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, [APP, ...args, '--json'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
@@ -24,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-describe('examples/ai-sdk-rag (offline, an AI SDK model over the hashing embedder)', () => {
+describe('examples/ai-sdk-rag (offline, an AI SDK model over the hashing embedder)', { timeout: SPAWNS_TIMEOUT_MS }, () => {
   it('ingests the markdown folder, answers from the right section, and re-ingests only what changed', async () => {
     expect(await rag(['ingest'])).toMatchObject({ files: 3, sections: 6, embedded: 6, unchanged: 0, deleted: 0, requests: 1 });
     const keys = await rag(['ask', 'how often are the signing keys rotated?']);
@@ -48,7 +51,9 @@ describe('examples/ai-sdk-rag (offline, an AI SDK model over the hashing embedde
   });
 });
 
-describe('examples/ai-sdk-rag against the local OpenAI-compatible test server (@ai-sdk/openai-compatible)', () => {
+describe('examples/ai-sdk-rag against the local OpenAI-compatible test server (@ai-sdk/openai-compatible)', {
+  timeout: SPAWNS_TIMEOUT_MS,
+}, () => {
   let server: EmbeddingServer;
   beforeAll(async () => {
     // The first request is refused with 429: vecdex's retry (not the SDK's) sends it again.

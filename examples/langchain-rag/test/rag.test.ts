@@ -12,6 +12,9 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const APP = path.resolve(HERE, '..', 'rag.mjs');
 const run = promisify(execFile);
 let dir: string;
+// Each test runs the app several times as a user would, a fresh node process each (loading the
+// framework every time): slow on a loaded 2-core machine, so beyond vitest's default 30 s.
+const SPAWNS_TIMEOUT_MS = 180_000;
 
 async function rag(args: string[]): Promise<Record<string, unknown>> {
   const { stdout } = await run(process.execPath, [APP, ...args, '--json'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
@@ -24,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-describe('examples/langchain-rag (offline, the hashing provider)', () => {
+describe('examples/langchain-rag (offline, the hashing provider)', { timeout: SPAWNS_TIMEOUT_MS }, () => {
   it('ingests the markdown folder, answers from the right section, and re-ingests only what changed', async () => {
     expect(await rag(['ingest'])).toEqual({ files: 3, sections: 6, numAdded: 6, numUpdated: 0, numSkipped: 0, numDeleted: 0 });
     const keys = await rag(['ask', 'how often are the signing keys rotated?']);
@@ -50,7 +53,7 @@ describe('examples/langchain-rag (offline, the hashing provider)', () => {
   });
 });
 
-describe('examples/langchain-rag against the local OpenAI-compatible test server', () => {
+describe('examples/langchain-rag against the local OpenAI-compatible test server', { timeout: SPAWNS_TIMEOUT_MS }, () => {
   let server: EmbeddingServer;
   beforeAll(async () => {
     server = await startEmbeddingServer({ dimensions: 32 });
