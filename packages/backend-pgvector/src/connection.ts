@@ -2,7 +2,7 @@ import pg from 'pg';
 import { VecdexError } from '@vecdex/core';
 import { isQueryTimeout, toVecdexError, type ServerLabel } from './pg-errors.js';
 import type { ResolvedPgVectorOptions } from './pgvector-options.js';
-import type { PoolerMode } from './pooler.js';
+import { detectPooler, type PoolerMode } from './pooler.js';
 import { ReplicaRouter } from './replicas/replica-router.js';
 
 /** A pooled client, as the stores use it. */
@@ -24,6 +24,8 @@ export class PgConnection {
   #closed = false;
   /** `BEGIN` of write transactions (plus `SET LOCAL statement_timeout` behind a pooler). */
   readonly #begin: { write: string; read: string };
+  /** The same for a replica reached directly, and through a pooler. */
+  readonly #replicaBegin: Record<PoolerMode, string>;
 
   /** Where reads go when `replicas` are configured; null without replicas. */
   readonly replicas: ReplicaRouter | null;
@@ -42,17 +44,28 @@ export class PgConnection {
     // (node-postgres#2386). The pool drops that client; the next call connects again.
     this.pool.on('error', () => undefined);
     this.server = serverLabel(options.connectionString);
+    this.#replicaBegin = { none: beginSql(options, 'none').read, transaction: beginSql(options, 'transaction').read };
+    // Each replica URL may or may not go through a pooler of its own, whatever the primary's:
+    // with `pooler: 'auto'` it is detected per replica on first use, otherwise the option holds.
     this.replicas =
       options.replicas.length === 0
         ? null
         : new ReplicaRouter(
             options.replicas.map((url) => {
-              const pool = new pg.Pool(poolConfig(options, url, pooler));
-              pool.on('error', () => undefined);
               const l = serverLabel(url);
-              return { pool, label: `${l.host}:${l.port}/${l.database}` };
+              return { url, label: `${l.host}:${l.port}/${l.database}` };
             }),
-            { maxLagMs: options.replicaMaxLagMs, retryMs: options.replicaRetryMs },
+            {
+              maxLagMs: options.replicaMaxLagMs,
+              retryMs: options.replicaRetryMs,
+              pooler: options.pooler === 'auto' ? null : options.pooler,
+              detect: (url) => detectPooler(poolConfig(options, url, 'transaction')),
+              makePool: (url, mode) => {
+                const pool = new pg.Pool(poolConfig(options, url, mode));
+                pool.on('error', () => undefined);
+                return pool;
+              },
+            },
           );
   }
 
@@ -63,7 +76,7 @@ export class PgConnection {
   async replicaRead<T>(fn: (client: PgClient) => Promise<T>): Promise<T> {
     if (this.replicas === null) return this.transaction(fn, 'read');
     return this.replicas.read(
-      (client) => readTransactionOn(client, this.#begin.read, fn),
+      (client, pooler) => readTransactionOn(client, this.#replicaBegin[pooler], fn),
       () => this.transaction(fn, 'read'),
     );
   }
@@ -82,7 +95,7 @@ export class PgConnection {
         throw err;
       }
     };
-    return this.replicas === null ? onPrimary() : this.replicas.read(fn, onPrimary);
+    return this.replicas === null ? onPrimary() : this.replicas.read((client) => fn(client), onPrimary);
   }
 
   /** After a write of this instance: remember the primary's WAL position (read-your-writes). No-op without replicas. */

@@ -25,9 +25,14 @@ export class PgBouncerServer {
     private readonly child: ChildProcess,
   ) {}
 
-  static async start(poolSize = 4): Promise<PgBouncerServer> {
-    const primary = new URL(pgUrl());
-    const port = await freePort(Number(primary.port) + 7);
+  /**
+   * @param target the server it pools connections to (default the test server; a replica's URL
+   * puts it in front of that replica). Same database and user as the test server.
+   * @param portFrom the first port to try (default the test server's + 7).
+   */
+  static async start(poolSize = 4, target: string = pgUrl(), portFrom?: number): Promise<PgBouncerServer> {
+    const primary = new URL(target);
+    const port = await freePort(portFrom ?? Number(new URL(pgUrl()).port) + 7);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vecdex-pgbouncer-'));
     const db = decodeURIComponent(primary.pathname.slice(1));
     const user = decodeURIComponent(primary.username);

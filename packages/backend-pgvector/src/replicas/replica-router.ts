@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PoolerMode } from '../pooler.js';
 import { parseLsn, type Lsn } from './lsn.js';
 import { Replica, type ReplicaStats } from './replica.js';
 import { isReplicaDown, isReplicaFailure } from './replica-failure.js';
@@ -9,6 +10,15 @@ export const PROBE_INTERVAL_MS = 1_000;
 export interface ReplicaRouterOptions {
   maxLagMs: number;
   retryMs: number;
+  /**
+   * How a replica's URL is reached: a fixed mode (the `pooler` option), or null to detect it per
+   * replica on its first use (`pooler: 'auto'`; a replica down at open is detected once it is up).
+   */
+  pooler: PoolerMode | null;
+  /** Detect the pooler behind a URL (one connection of its own; throws when it cannot connect). */
+  detect: (url: string) => Promise<PoolerMode>;
+  /** The pool for a replica, made with the settings its pooler mode needs. */
+  makePool: (url: string, pooler: PoolerMode) => pg.Pool;
   /** Monotonic-enough wall clock in ms (tests may inject one). */
   now?: () => number;
 }
@@ -39,6 +49,9 @@ export class ReplicaRouter {
   readonly #maxLagMs: number;
   readonly #retryMs: number;
   readonly #now: () => number;
+  readonly #pooler: PoolerMode | null;
+  readonly #detect: (url: string) => Promise<PoolerMode>;
+  readonly #makePool: (url: string, pooler: PoolerMode) => pg.Pool;
   #next = 0;
   #primaryServed = 0;
   /** This instance's newest write position; null before the first write. */
@@ -47,8 +60,11 @@ export class ReplicaRouter {
   /** A write whose position could not be read: reads stay on the primary until one is. */
   #writeUnknown = false;
 
-  constructor(replicas: readonly { pool: pg.Pool; label: string }[], options: ReplicaRouterOptions) {
-    this.#replicas = replicas.map((r) => new Replica(r.pool, r.label));
+  constructor(replicas: readonly { url: string; label: string }[], options: ReplicaRouterOptions) {
+    this.#replicas = replicas.map((r) => new Replica(r.url, r.label));
+    this.#pooler = options.pooler;
+    this.#detect = options.detect;
+    this.#makePool = options.makePool;
     this.#maxLagMs = options.maxLagMs;
     this.#retryMs = options.retryMs;
     this.#now = options.now ?? Date.now;
@@ -73,10 +89,11 @@ export class ReplicaRouter {
 
   /**
    * Run a read on a replica that has replayed this instance's writes (`onReplica` gets a
-   * client of its pool, released here; destroyed when it threw), else `onPrimary()`.
-   * Errors of the read itself (not of the replica) are thrown as they are.
+   * client of its pool, released here, destroyed when it threw, and that replica's pooler
+   * mode), else `onPrimary()`. Errors of the read itself (not of the replica) are thrown as
+   * they are.
    */
-  async read<T>(onReplica: (client: pg.PoolClient) => Promise<T>, onPrimary: () => Promise<T>): Promise<T> {
+  async read<T>(onReplica: (client: pg.PoolClient, pooler: PoolerMode) => Promise<T>, onPrimary: () => Promise<T>): Promise<T> {
     const n = this.#replicas.length;
     if (!this.#writeUnknown && n > 0) {
       const target = this.#writeLsn;
@@ -95,7 +112,7 @@ export class ReplicaRouter {
   async #tryReplica<T>(
     r: Replica,
     target: Lsn | null,
-    onReplica: (client: pg.PoolClient) => Promise<T>,
+    onReplica: (client: pg.PoolClient, pooler: PoolerMode) => Promise<T>,
   ): Promise<T | typeof SKIPPED> {
     const now = this.#now();
     if (r.downUntil > now) return skip(r, 'down');
@@ -104,7 +121,8 @@ export class ReplicaRouter {
     const mustCheck = target !== null && r.replayed < target;
     let client: pg.PoolClient;
     try {
-      client = await r.pool.connect();
+      if (r.pool === null) await this.#open(r);
+      client = await (r.pool as pg.Pool).connect();
     } catch (err) {
       this.#failed(r, err, now);
       return SKIPPED;
@@ -118,7 +136,7 @@ export class ReplicaRouter {
         if ((r.lagMs ?? 0) > this.#maxLagMs) return release(client, onError, skip(r, 'lagging'));
         if (target !== null && r.replayed < target) return release(client, onError, skip(r, 'behind-write'));
       }
-      const result = await onReplica(client);
+      const result = await onReplica(client, r.pooler as PoolerMode);
       r.served += 1;
       return release(client, onError, result);
     } catch (err) {
@@ -128,6 +146,20 @@ export class ReplicaRouter {
       this.#failed(r, err, now);
       return SKIPPED;
     }
+  }
+
+  /** Find out how the replica's URL is reached (unless the `pooler` option says), then make its pool. */
+  async #open(r: Replica): Promise<void> {
+    r.opening ??= (async () => {
+      try {
+        const mode = this.#pooler ?? (await this.#detect(r.url));
+        r.pooler = mode;
+        r.pool = this.#makePool(r.url, mode);
+      } finally {
+        r.opening = null;
+      }
+    })();
+    await r.opening;
   }
 
   #failed(r: Replica, err: unknown, now: number): void {
@@ -150,7 +182,8 @@ export class ReplicaRouter {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#replicas.map((r) => r.pool.end().catch(() => undefined)));
+    await Promise.all(this.#replicas.map((r) => r.opening?.catch(() => undefined)));
+    await Promise.all(this.#replicas.map((r) => r.pool?.end().catch(() => undefined)));
   }
 }
 

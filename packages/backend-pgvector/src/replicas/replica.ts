@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PoolerMode } from '../pooler.js';
 import { parseLsn, type Lsn } from './lsn.js';
 
 /** Why a read passed a replica by. */
@@ -21,13 +22,24 @@ export interface ReplicaStats {
   state: 'up' | 'down' | 'lagging';
   /** The last failure's message, if any. */
   lastError: string | null;
+  /**
+   * How this replica's URL is reached: `transaction` through a pooler (PgBouncer and the like),
+   * `none` directly; detected on its first use (with `pooler: 'auto'`), null until then.
+   */
+  pooler: PoolerMode | null;
 }
 
 /**
  * One streaming replica: its pool, and what the router knows about it (replayed position and
- * lag from the last probe, when it may be tried again after a failure, counters).
+ * lag from the last probe, when it may be tried again after a failure, counters). The pool is
+ * made on first use, once it is known whether the URL goes through a pooler (the connection
+ * settings differ: PgBouncer refuses `statement_timeout` as a startup parameter).
  */
 export class Replica {
+  pool: pg.Pool | null = null;
+  pooler: PoolerMode | null = null;
+  /** The pooler detection and pool creation in progress, shared by concurrent first reads. */
+  opening: Promise<void> | null = null;
   served = 0;
   readonly skippedBy: Record<SkipReason, number> = { down: 0, lagging: 0, 'behind-write': 0, failed: 0 };
   /** Highest replay position seen; replay only moves forward, so it stays a lower bound. */
@@ -39,7 +51,7 @@ export class Replica {
   lastError: string | null = null;
 
   constructor(
-    readonly pool: pg.Pool,
+    readonly url: string,
     readonly label: string,
   ) {}
 
@@ -84,6 +96,7 @@ export class Replica {
       replayedLsn: this.replayedText,
       state,
       lastError: this.lastError,
+      pooler: this.pooler,
     };
   }
 }
