@@ -15,7 +15,6 @@
 //
 // Needs a PostgreSQL with pgvector 0.8: VECDEX_TEST_PG_URL, or one is started (and stopped
 // afterwards) with scripts/setup-postgres.sh.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,9 +27,9 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DIMENSIONS, ensureFashionMnist, loadFashionMnist, row } from './lib/fashion-mnist.mjs';
 import { markdownTable, textTable } from './lib/text-table.mjs';
+import { startServerIfNeeded } from './lib/pg-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
 const log = (...a) => console.error(...a);
 const opts = parseArgs(process.argv.slice(2));
 const now = () => performance.now();
@@ -48,7 +47,7 @@ async function main() {
     }));
   const survivors = [];
   for (let i = 0; i < n; i += 100) survivors.push(i);
-  const server = startServerIfNeeded();
+  const server = startServerIfNeeded(log);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vecdex-bench-lifecycle-'));
   const schemas = [];
   const pool = new pg.Pool({ connectionString: server.url, max: 2 });
@@ -197,27 +196,6 @@ async function main() {
   );
   console.log(`${table(ch, cr)}\n`);
   console.log(table(ph, pr));
-}
-
-function startServerIfNeeded() {
-  const given = process.env.VECDEX_TEST_PG_URL;
-  if (given) return { url: given, stop() {} };
-  log('VECDEX_TEST_PG_URL is not set: starting PostgreSQL with scripts/setup-postgres.sh ...');
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/setup-postgres.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const env = {};
-  for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
-  if (!env.VECDEX_TEST_PG_URL || !env.VECDEX_PG_DIR) throw new Error(`setup-postgres.sh printed no server: ${out}`);
-  return {
-    url: env.VECDEX_TEST_PG_URL,
-    stop() {
-      execFileSync('bash', [path.join(ROOT, 'scripts/stop-postgres.sh'), env.VECDEX_PG_DIR], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
-    },
-  };
 }
 
 function machine() {

@@ -32,7 +32,6 @@
 // os.tmpdir()). QPS: all queries per variant, interleaved in chunks of 50 (order rotating) after
 // a warm-up, best of --repeats. Needs a PostgreSQL with pgvector 0.8: VECDEX_TEST_PG_URL, or one
 // is started (and stopped afterwards) with scripts/setup-postgres.sh.
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -43,9 +42,8 @@ import { createPgVectorBackend } from '@vecdex/backend-pgvector';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DIMENSIONS, ensureFashionMnist, groundTruth, loadFashionMnist, recallOf, row } from './lib/fashion-mnist.mjs';
+import { startServerIfNeeded } from './lib/pg-server.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
 const CHUNK = 50;
 const WARMUP = 20;
 const COLLECTION = 'fmnist';
@@ -56,7 +54,7 @@ const secs = (ms) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 const literal = (v) => `[${Array.prototype.join.call(v, ',')}]`;
 
 async function main() {
-  const server = startServerIfNeeded();
+  const server = startServerIfNeeded(log);
   try {
     await run(server.url);
   } finally {
@@ -447,28 +445,6 @@ function report(r) {
     `min vecdex/raw QPS ${f2(Math.min(...all.map((s) => s.ratio)))}, median ${f2(all.map((s) => s.ratio).sort((a, b) => a - b)[Math.floor(all.length / 2)])} (target ≥ 0.90)`,
   );
   return L.join('\n');
-}
-
-/** VECDEX_TEST_PG_URL, or a throwaway server from scripts/setup-postgres.sh (stopped by `stop`). */
-function startServerIfNeeded() {
-  const given = process.env.VECDEX_TEST_PG_URL;
-  if (given) return { url: given, stop() {} };
-  log('VECDEX_TEST_PG_URL is not set: starting PostgreSQL with scripts/setup-postgres.sh ...');
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/setup-postgres.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const env = {};
-  for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
-  if (!env.VECDEX_TEST_PG_URL || !env.VECDEX_PG_DIR) throw new Error(`setup-postgres.sh printed no server: ${out}`);
-  return {
-    url: env.VECDEX_TEST_PG_URL,
-    stop() {
-      execFileSync('bash', [path.join(ROOT, 'scripts/stop-postgres.sh'), env.VECDEX_PG_DIR], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
-    },
-  };
 }
 
 function machine() {

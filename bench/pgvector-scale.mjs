@@ -31,14 +31,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openVecdex } from '@vecdex/core';
 import { createPgVectorBackend } from '@vecdex/backend-pgvector';
 import pg from 'pg';
 import { ensureFashionMnist, groundTruth, loadFashionMnist, recallOf, row } from './lib/fashion-mnist.mjs';
+import { startServerIfNeeded } from './lib/pg-server.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const opts = parseArgs(process.argv.slice(2));
 const log = (...a) => console.error(...a);
@@ -49,7 +47,7 @@ const f2 = (x) => x.toFixed(2);
 const f3 = (x) => (Number.isNaN(x) ? '-' : x.toFixed(3)); // synthetic data: no ground truth
 
 async function main() {
-  const server = startServerIfNeeded();
+  const server = startServerIfNeeded(log);
   let replica = null;
   try {
     if (opts.phases.has('queries') || opts.phases.has('ryw')) replica = await makeReplica(server.url);
@@ -395,28 +393,6 @@ async function makeReplica(primaryUrl) {
         asPostgres('pg_ctl', ['-D', `${dir}/data`, '-m', 'immediate', '-w', 'stop']);
       } catch {}
       fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** VECDEX_TEST_PG_URL, or a throwaway server from scripts/setup-postgres.sh (stopped by `stop`). */
-function startServerIfNeeded() {
-  const given = process.env.VECDEX_TEST_PG_URL;
-  if (given) return { url: given, stop() {} };
-  log('VECDEX_TEST_PG_URL is not set: starting PostgreSQL with scripts/setup-postgres.sh ...');
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/setup-postgres.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const env = {};
-  for (const m of out.matchAll(/^export (\w+)=(.*)$/gm)) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1');
-  if (!env.VECDEX_TEST_PG_URL || !env.VECDEX_PG_DIR) throw new Error(`setup-postgres.sh printed no server: ${out}`);
-  return {
-    url: env.VECDEX_TEST_PG_URL,
-    stop() {
-      execFileSync('bash', [path.join(ROOT, 'scripts/stop-postgres.sh'), env.VECDEX_PG_DIR], {
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
     },
   };
 }
