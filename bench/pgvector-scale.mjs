@@ -8,7 +8,9 @@
 //
 //   ingest    vecdex collection.upsert(batch) with insertPath 'copy' (COPY into a staging table,
 //             one INSERT ... ON CONFLICT, change feed rows) against insertPath 'insert' (one INSERT
-//             per item), same batches; ratio of rows/s (target ≥ 10×).
+//             per item), same batches; ratio of rows/s (target ≥ 10×), and the CPU each path
+//             spent per row in this process and in its server processes (from /proc: the same
+//             work whatever else loads the machine).
 //   HNSW      vecdex pgvector-hnsw build (m 16, ef_construction 64, maintenance_work_mem sized by
 //             vecdex) with parallelWorkers 0 (the leader alone: one process), 1 (leader + 1
 //             worker: two processes) and 2, the index dropped before each build.
@@ -101,10 +103,13 @@ async function run(url, replica) {
 
   // ---- ingest: COPY vs row INSERTs ----
   const ingest = async (insertPath, rows, schema) => {
-    const backend = await createPgVectorBackend({ connectionString: url, schema, insertPath });
+    const applicationName = `bench-ingest-${insertPath}-${tag}`;
+    const backend = await createPgVectorBackend({ connectionString: url, schema, insertPath, applicationName });
     const vx = await openVecdex({ config: { backend: { use: 'pgvector' }, plugins: [] }, backend, env: {} });
     await vx.collections.create({ name: 'c', dimensions: d, metric: 'l2' });
     const c = vx.collection('c');
+    const server0 = await serverCpuMs(url, applicationName);
+    const client0 = process.cpuUsage();
     const t0 = now();
     for (let s = 0; s < rows; s += opts.batch) {
       const items = [];
@@ -113,8 +118,19 @@ async function run(url, replica) {
       if (process.stderr.isTTY) process.stderr.write(`\r${insertPath} ${Math.min(rows, s + opts.batch)}/${rows}`);
     }
     const seconds = (now() - t0) / 1000;
+    const client = process.cpuUsage(client0);
+    const clientMs = (client.user + client.system) / 1000;
+    const serverMs = cpuSince(await serverCpuMs(url, applicationName), server0);
     if (process.stderr.isTTY) process.stderr.write('\n');
-    return { vx, backend, seconds, rows, rate: rows / seconds };
+    return {
+      vx,
+      backend,
+      seconds,
+      rows,
+      rate: rows / seconds,
+      clientUs: (1000 * clientMs) / rows,
+      serverUs: (1000 * serverMs) / rows,
+    };
   };
   log('ingest: row INSERTs ...');
   const ins = await ingest('insert', Math.min(opts.insertRows, n), `bench_scale_ins_${tag}`);
@@ -254,7 +270,37 @@ async function finish(results, open, url, schema) {
 }
 
 function pick(r) {
-  return { rows: r.rows, seconds: r.seconds, rate: r.rate };
+  return { rows: r.rows, seconds: r.seconds, rate: r.rate, clientUs: r.clientUs, serverUs: r.serverUs };
+}
+
+/**
+ * CPU time (user + system, ms) so far of each server process whose application_name is `app`,
+ * read from /proc (the server runs on this machine): what the server spent on the ingest,
+ * whatever else loads the machine. A process that started later counts from 0.
+ */
+async function serverCpuMs(url, app) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const pids = (await c.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [app])).rows.map((r) => r.pid);
+    const out = new Map();
+    const tick = 1000 / 100; // USER_HZ
+    for (const pid of pids) {
+      try {
+        const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        out.set(pid, (Number(f[11]) + Number(f[12])) * tick);
+      } catch {}
+    }
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+function cpuSince(after, before) {
+  let ms = 0;
+  for (const [pid, v] of after) ms += v - (before.get(pid) ?? 0);
+  return ms;
 }
 
 function report(r) {
@@ -264,15 +310,19 @@ function report(r) {
     `${r.dataset}, k ${opts.k}, ef_search ${opts.ef}; ${cpus.length} cores (${cpus[0]?.model ?? '?'}), Node ${process.version}; load ${r.loadStart} at start, ${r.loadEnd} at end`,
   );
   L.push('');
-  L.push('| ingest (vecdex upsert) | batch | rows | s | rows/s |');
-  L.push('|---|---:|---:|---:|---:|');
+  L.push('| ingest (vecdex upsert) | batch | rows | s | rows/s | client CPU µs/row | server CPU µs/row |');
+  L.push('|---|---:|---:|---:|---:|---:|---:|');
+  const cpuCols = (x) => `${x.clientUs.toFixed(1)} | ${x.serverUs.toFixed(1)}`;
   L.push(
-    `| COPY (insertPath copy) | ${opts.batch} | ${f0(r.ingest.copy.rows)} | ${f2(r.ingest.copy.seconds)} | ${f0(r.ingest.copy.rate)} |`,
+    `| COPY (insertPath copy) | ${opts.batch} | ${f0(r.ingest.copy.rows)} | ${f2(r.ingest.copy.seconds)} | ${f0(r.ingest.copy.rate)} | ${cpuCols(r.ingest.copy)} |`,
   );
   L.push(
-    `| row INSERTs (insertPath insert) | ${opts.batch} | ${f0(r.ingest.insert.rows)} | ${f2(r.ingest.insert.seconds)} | ${f0(r.ingest.insert.rate)} |`,
+    `| row INSERTs (insertPath insert) | ${opts.batch} | ${f0(r.ingest.insert.rows)} | ${f2(r.ingest.insert.seconds)} | ${f0(r.ingest.insert.rate)} | ${cpuCols(r.ingest.insert)} |`,
   );
-  L.push(`COPY / INSERT rows/s: ${f2(r.ingest.ratio)}× (target ≥ 10×); load ${r.ingest.load}`);
+  const cpuOf = (x) => x.clientUs + x.serverUs;
+  L.push(
+    `COPY / INSERT rows/s: ${f2(r.ingest.ratio)}× (target ≥ 10×); CPU per row (client + server), INSERT / COPY: ${f2(cpuOf(r.ingest.insert) / cpuOf(r.ingest.copy))}×; load ${r.ingest.load}`,
+  );
   if (r.builds === undefined) return L.join('\n');
   L.push('');
   L.push('| HNSW build (m 16, ef_construction 64) | processes | s | maintenance_work_mem MB | load after |');
