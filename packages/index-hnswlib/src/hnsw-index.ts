@@ -20,7 +20,7 @@ import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES } from './hnsw-files.js';
 import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
 import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw } from './load-hnswlib.js';
-import { searchNative } from './hnsw-search.js';
+import { efFor, searchNative } from './hnsw-search.js';
 import { fromNativeDistance } from './native-distance.js';
 import { SearchWorkers } from './search-workers.js';
 import { type ReadResult, expectedFile, readVerifiedIndex, verifySavedFiles } from './read-index.js';
@@ -45,16 +45,12 @@ export class HnswIndex implements VectorIndex {
   readonly #params: HnswParams;
   readonly #space: HnswSpace;
   /**
-   * Reusable `number[]`s for vectors on their way into the binding (it copies them at once):
-   * one that only ever holds small integers, one for everything else. The binding reads a JS
-   * array element by element (`napi_get_element`): from an array of V8's small-integer kind
-   * that is a plain read, from a double array every element is boxed into a heap number first
-   * (784-d: ~110 µs against ~135 µs per search here). Integer vectors (pixels, counts,
-   * quantized embeddings) therefore go through the integer array, and it never sees a fraction
-   * (one would turn it into a double array for good).
+   * A reusable `number[]` for vectors on their way into the binding (it copies them at once).
+   * The binding reads it element by element (`napi_get_element`); measured here with the same
+   * binding and graph, a double array, a small-integer one and a fresh `Array.from` per query
+   * cost the same (within 3 % on 784-d Fashion-MNIST queries), so one array of doubles serves all.
    */
-  readonly #smallInts: number[];
-  readonly #doubles: number[];
+  readonly #scratch: number[];
   #native: NativeHnsw | null;
   #labels = new LabelMap();
   #queue: Promise<unknown> = Promise.resolve();
@@ -72,8 +68,7 @@ export class HnswIndex implements VectorIndex {
     this.#context = context;
     this.#params = params;
     this.#space = space;
-    this.#smallInts = new Array<number>(context.dimensions).fill(0);
-    this.#doubles = new Array<number>(context.dimensions).fill(0.5);
+    this.#scratch = new Array<number>(context.dimensions).fill(0.5);
     this.#native = this.#create(params.initialCapacity);
   }
 
@@ -336,7 +331,7 @@ export class HnswIndex implements VectorIndex {
     native.resizeIndex(Math.min(MAX_CAPACITY, Math.max(needed, capacity * 2)));
   }
 
-  /** Copy a vector into a scratch array (see `#smallInts`), checking what native code would silently misuse. */
+  /** Copy a vector into the scratch array (see `#scratch`), checking what native code would silently misuse. */
   #toScratch(vector: ArrayLike<number>, entry?: IndexKey): number[] {
     const dims = this.#context.dimensions;
     if (vector.length !== dims) {
@@ -347,27 +342,30 @@ export class HnswIndex implements VectorIndex {
         { details: { expected: dims, actual: vector.length, ...entry } },
       );
     }
+    const out = this.#scratch;
+    // One pass: copy, and sum the squares (in double precision), which is finite exactly when
+    // every component is finite for float32 input (a float32's square is at most ~1.2e77).
     let squares = 0;
-    let integers = true;
     for (let i = 0; i < dims; i++) {
       const x = vector[i] as number;
-      if (!Number.isFinite(x)) throw errors.invalidVector(`component ${i} is ${x}`, entry?.id);
-      // Small integers only (V8's Smi range is 31 bits); -0 is a double.
-      if (integers && ((x | 0) !== x || (x === 0 && 1 / x < 0) || x > 0x3fffffff || x < -0x40000000)) integers = false;
+      out[i] = x;
       squares += x * x;
+    }
+    if (!Number.isFinite(squares)) {
+      for (let i = 0; i < dims; i++) {
+        const x = vector[i] as number;
+        if (!Number.isFinite(x)) throw errors.invalidVector(`component ${i} is ${x}`, entry?.id);
+      }
+      return out; // finite doubles beyond float32's range (not from core, which refuses them)
     }
     // Cosine: normalise here, in double precision. hnswlib-node normalises again in float32, where
     // the sum of squares underflows to 0 for components below ~1e-19 (the vector is then left
     // unnormalised: every distance ~1) or overflows to infinity above ~1e19 (the vector becomes
     // all zeros); core accepts both. A unit vector goes through its normalisation unchanged.
     if (this.#context.metric === 'cosine' && squares > 0) {
-      const out = this.#doubles;
       const norm = Math.sqrt(squares);
-      for (let i = 0; i < dims; i++) out[i] = (vector[i] as number) / norm;
-      return out;
+      for (let i = 0; i < dims; i++) out[i] = (out[i] as number) / norm;
     }
-    const out = integers ? this.#smallInts : this.#doubles;
-    for (let i = 0; i < dims; i++) out[i] = vector[i] as number;
     return out;
   }
 
@@ -378,7 +376,7 @@ export class HnswIndex implements VectorIndex {
     // arbitrary tombstone and drop that tombstone's old label from its lookup, which breaks a
     // label later reused (see README). We revive a label's own tombstone instead.
     native.initIndex(capacity, M, efConstruction, randomSeed, false);
-    native.setEf(efSearch);
+    efFor(native, efSearch);
     return native;
   }
 

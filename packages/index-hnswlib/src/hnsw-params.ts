@@ -77,9 +77,11 @@ export function normalizeHnswParams(params: { [key: string]: JsonValue }): HnswP
 export function queryEf(params: { [key: string]: JsonValue } | undefined, fallback: number): number {
   if (params === undefined) return fallback;
   let ef = fallback;
-  for (const [name, value] of Object.entries(params)) {
+  // Runs per query: a plain `for…in` over own keys (Object.entries builds arrays).
+  for (const name in params) {
+    if (!Object.hasOwn(params, name)) continue;
     if (name !== 'efSearch') throw unknownParam(name, ['efSearch']);
-    ef = checkInteger('efSearch', value, INTEGER_RANGES.efSearch);
+    ef = checkInteger('efSearch', params[name], INTEGER_RANGES.efSearch);
   }
   return ef;
 }

@@ -4,6 +4,20 @@ import type { NativeHnsw } from './load-hnswlib.js';
 import { fromNativeDistance } from './native-distance.js';
 
 /**
+ * The ef each native index was last given: `setEf` is a native call with its own checks (~1 µs
+ * a query here), so it is made only when the ef changes. Every `setEf` of a native index used
+ * for searching goes through `efFor`.
+ */
+const efSet = new WeakMap<NativeHnsw, number>();
+
+/** Give `native` this ef unless it has it already. */
+export function efFor(native: NativeHnsw, ef: number): void {
+  if (efSet.get(native) === ef) return;
+  native.setEf(ef);
+  efSet.set(native, ef);
+}
+
+/**
  * One native k-NN call: `query` is already in the binding's form, `k` is validated and at most
  * the slot count (so never above capacity). `allow` runs inside the graph search on labels.
  */
@@ -33,7 +47,7 @@ export function searchNative(
             return true;
           }
         };
-  native.setEf(Math.max(ef, k));
+  efFor(native, Math.max(ef, k));
   const result = filter === undefined ? native.searchKnn(query, k) : native.searchKnn(query, k, filter);
   if (failure !== undefined) throw failure.error;
   const hits: IndexHit[] = [];

@@ -4,6 +4,7 @@ import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { STRUCTURAL_PARAMS, type HnswParams } from './hnsw-params.js';
 import type { HnswSpace, HnswlibBinding, NativeHnsw } from './load-hnswlib.js';
+import { efFor } from './hnsw-search.js';
 
 export type ReadResult =
   | { ok: true; native: NativeHnsw; labels: LabelMap; manifest: HnswManifest }
@@ -40,7 +41,7 @@ export async function readVerifiedIndex(
     }
     seen[label] = 1;
   }
-  native.setEf(params.efSearch);
+  efFor(native, params.efSearch);
   return { ok: true, native, labels, manifest };
 }
 

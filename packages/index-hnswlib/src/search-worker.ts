@@ -31,9 +31,8 @@ if (port !== null) {
     const binding = await loadHnswlib();
     const native = new binding.HierarchicalNSW(space, dimensions);
     await native.readIndex(file, false);
-    // As in HnswIndex: integer rows through an array that only ever holds small integers.
-    const smallInts = new Array<number>(dimensions).fill(0);
-    const doubles = new Array<number>(dimensions).fill(0.5);
+    // As in HnswIndex: one reused array for the binding.
+    const row = new Array<number>(dimensions).fill(0.5);
     port.on('message', ({ id, queries, k, ef }: BatchRequest) => {
       const count = queries.length / dimensions;
       const labels = new Float64Array(count * k).fill(-1);
@@ -42,12 +41,6 @@ if (port !== null) {
       native.setEf(Math.max(ef, k));
       for (let q = 0; q < count; q++) {
         const base = q * dimensions;
-        let integers = true;
-        for (let i = 0; i < dimensions && integers; i++) {
-          const x = queries[base + i] as number;
-          if ((x | 0) !== x || (x === 0 && 1 / x < 0)) integers = false;
-        }
-        const row = integers ? smallInts : doubles;
         for (let i = 0; i < dimensions; i++) row[i] = queries[base + i] as number;
         const r = native.searchKnn(row, k);
         counts[q] = r.neighbors.length;

@@ -79,6 +79,8 @@ export const EXACT_SUBSET_MAX_SCAN = 1_280_000;
  */
 export const OVERSAMPLE_MIN_SELECTIVITY = 0.1;
 
+const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
+
 export interface SearchPlanInput {
   /**
    * The collections searched: one, or several that one index covers (then of the same
@@ -194,19 +196,23 @@ export async function planAndSearch(
     );
   }
   const chosen = new Set(names);
-  const excluded = new Set(exclude.filter((e) => chosen.has(e.collection)).map(hitKey));
-  // Counts and id sets of filters, reused while the store is unchanged (see FilterStats).
-  const stats = new FilterStats(backend);
+  const excluded =
+    exclude.length === 0 ? NOTHING_EXCLUDED : new Set(exclude.filter((e) => chosen.has(e.collection)).map(hitKey));
+  // Counts and id sets of filters, reused while the store is unchanged (see FilterStats); made
+  // when first needed (an unfiltered query that comes back full needs none).
+  let filterStats: FilterStats | null = null;
+  const stats = () => {
+    filterStats ??= new FilterStats(backend);
+    return filterStats;
+  };
   const countOf = async (f: FilterNode | null) => {
     let n = 0;
-    for (const c of collections) n += await stats.count(c, f);
+    for (const c of collections) n += await stats().count(c, f);
     return n;
   };
   const countAll = () => countOf(null);
-  const base = {
-    stale: input.stale ?? 'sync',
-    ...(input.params ? { params: input.params } : {}),
-  } satisfies Partial<IndexQuery>;
+  const base: { stale: StalePolicy; params?: { [key: string]: JsonValue } } = { stale: input.stale ?? 'sync' };
+  if (input.params) base.params = input.params;
   const mine = (key: { collection: string; id: string }) => chosen.has(key.collection) && !excluded.has(hitKey(key));
   const needsAllow = def.collections.length > names.length || excluded.size > 0;
   // The structured form of `mine` for plugins that filter in their own query language (native
@@ -276,7 +282,7 @@ export async function planAndSearch(
       reason = `the filter matches ${matching} of ${all} items (${pct} < ${OVERSAMPLE_MIN_SELECTIVITY * 100} %, > ${EXACT_SUBSET_THRESHOLD}): filter applied inside the index search`;
     }
     allowedIds = new Map();
-    for (const c of collections) allowedIds.set(c.name, await stats.ids(c, filter));
+    for (const c of collections) allowedIds.set(c.name, await stats().ids(c, filter));
   }
   const ids = allowedIds;
   let allowedCount: number | null = null;
@@ -290,13 +296,17 @@ export async function planAndSearch(
       : (key: { collection: string; id: string }) => mine(key) && (ids === null || ids.get(key.collection)?.has(key.id) === true);
   const where = whereOf(filter);
   const allowSelectivity = allowedCount === null ? undefined : allowedCount / Math.max(1, await countAll());
-  const ask = (n: number) =>
-    indexes.search(def.name, vector, {
-      ...base,
-      k: n,
-      ...(allow ? { allow, ...(where ? { where } : {}) } : {}),
-      ...(allow && allowSelectivity !== undefined ? { selectivity: allowSelectivity } : {}),
-    });
+  // Plain assignments, not spreads: this runs per query.
+  const ask = (n: number) => {
+    const query: IndexQuery = { k: n, stale: base.stale };
+    if (base.params !== undefined) query.params = base.params;
+    if (allow !== undefined) {
+      query.allow = allow;
+      if (where !== undefined) query.where = where;
+      if (allowSelectivity !== undefined) query.selectivity = allowSelectivity;
+    }
+    return indexes.search(def.name, vector, query);
+  };
   const initial = await ask(k);
   let pending = initial.pending;
   // Behind the store (stale: 'allow'), the index may return items deleted since its cursor:

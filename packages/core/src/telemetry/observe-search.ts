@@ -25,16 +25,17 @@ export async function observeSearch<T extends { hits: readonly unknown[]; plan: 
       const ms = performance.now() - started;
       const plan = result.plan.vector ?? result.plan;
       const strategy = result.plan.strategy;
-      span?.setAttributes({
-        'vecdex.plan': strategy,
-        'vecdex.index': plan.index ?? undefined,
-        'vecdex.hits': result.hits.length,
-        'vecdex.synced_first': plan.synced ?? 0,
-        'vecdex.pending': plan.pending,
-        'vecdex.filter.matching': plan.matching,
-        'vecdex.filter.selectivity': plan.selectivity,
-        'vecdex.embedding.source': result.plan.embedding?.source,
-      });
+      if (span?.isRecording?.() !== false)
+        span?.setAttributes({
+          'vecdex.plan': strategy,
+          'vecdex.index': plan.index ?? undefined,
+          'vecdex.hits': result.hits.length,
+          'vecdex.synced_first': plan.synced ?? 0,
+          'vecdex.pending': plan.pending,
+          'vecdex.filter.matching': plan.matching,
+          'vecdex.filter.selectivity': plan.selectivity,
+          'vecdex.embedding.source': result.plan.embedding?.source,
+        });
       t.searchDuration.record(ms, { 'vecdex.plan': strategy });
       if (plan.index !== null && plan.index !== undefined) {
         t.indexLag.record((plan.synced ?? 0) + plan.pending, { 'vecdex.index': plan.index });

@@ -9,11 +9,14 @@ export interface OtelSpan {
   setStatus(status: { code: number; message?: string }): unknown;
   recordException(exception: unknown): unknown;
   end(endTime?: number): void;
+  /** False for a span nobody records (the API's no-op tracer, or one an SDK's sampler dropped). */
+  isRecording?(): boolean;
+  /** Its trace and span ids: all zeros from the API's no-op tracer (no SDK registered). */
+  spanContext?(): { traceId: string; spanId: string };
 }
 
 export interface OtelTracer {
   startSpan(name: string, options?: { attributes?: Attributes; startTime?: number }, context?: unknown): OtelSpan;
-  startActiveSpan<T>(name: string, options: { attributes?: Attributes }, context: unknown, fn: (span: OtelSpan) => T): T;
 }
 
 export interface OtelHistogram {
@@ -35,7 +38,7 @@ export interface OtelApi {
     /** The context `ctx` with `span` as its current span (a parent for spans started in it). */
     setSpan(ctx: unknown, span: OtelSpan): unknown;
   };
-  context: { active(): unknown };
+  context: { active(): unknown; with<T>(ctx: unknown, fn: () => T): T };
   metrics: { getMeter(name: string, version?: string): OtelMeter };
   SpanStatusCode: { ERROR: number };
 }

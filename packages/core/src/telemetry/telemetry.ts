@@ -39,6 +39,7 @@ export function loadTelemetry(): Promise<void> {
       typeof api?.trace?.getTracer !== 'function' ||
       typeof api.trace.setSpan !== 'function' ||
       typeof api.context?.active !== 'function' ||
+      typeof api.context.with !== 'function' ||
       typeof api.metrics?.getMeter !== 'function'
     ) {
       instruments = null;
@@ -91,18 +92,32 @@ export function telemetry(): Instruments | null {
 export async function traced<T>(name: string, attributes: Attributes, fn: (span: OtelSpan | null) => Promise<T>): Promise<T> {
   const t = instruments;
   if (t === undefined || t === null) return fn(null);
-  return t.tracer.startActiveSpan(name, { attributes }, parentContext(t), async (span) => {
+  const parent = parentContext(t);
+  const span = t.tracer.startSpan(name, { attributes }, parent);
+  // No SDK registered: the API's no-op tracer hands out spans with an all-zero trace id, and
+  // every span started under this one would be the same no-op. Then the span needs no context
+  // around \`fn\`; entering \`currentSpan\` would switch on Node's async hooks for the rest of the
+  // process (AsyncLocalStorage in Node 20), a cost on every promise of every later query.
+  if (span.spanContext?.().traceId === INVALID_TRACE_ID) {
     try {
-      return await currentSpan.run(span, () => fn(span));
-    } catch (err) {
-      span.recordException(err);
-      span.setStatus({ code: errorCode, message: err instanceof Error ? err.message : String(err) });
-      throw err;
+      return await fn(span);
     } finally {
       span.end();
     }
-  });
+  }
+  try {
+    return await t.api.context.with(t.api.trace.setSpan(parent, span), () => currentSpan.run(span, () => fn(span)));
+  } catch (err) {
+    span.recordException(err);
+    span.setStatus({ code: errorCode, message: err instanceof Error ? err.message : String(err) });
+    throw err;
+  } finally {
+    span.end();
+  }
 }
+
+/** The trace id of OpenTelemetry's invalid span context (what the API's no-op tracer returns). */
+const INVALID_TRACE_ID = '00000000000000000000000000000000';
 
 /**
  * A span for something that already happened (an index build measured elsewhere): explicit start
