@@ -196,8 +196,7 @@ export async function planAndSearch(
     );
   }
   const chosen = new Set(names);
-  const excluded =
-    exclude.length === 0 ? NOTHING_EXCLUDED : new Set(exclude.filter((e) => chosen.has(e.collection)).map(hitKey));
+  const excluded = exclude.length === 0 ? NOTHING_EXCLUDED : new Set(exclude.filter((e) => chosen.has(e.collection)).map(hitKey));
   // Counts and id sets of filters, reused while the store is unchanged (see FilterStats); made
   // when first needed (an unfiltered query that comes back full needs none).
   let filterStats: FilterStats | null = null;
