@@ -5,7 +5,7 @@
 //
 //   node bench/usearch-vs-hnswlib.mjs [--data fashion-mnist | --data synthetic] [--base N] [--dims 128]
 //        [--queries 1000] [--ef 10,20,40,80,120,200] [--repeats 3] [--k 10] [--M 16]
-//        [--ef-construction 200] [--expansion-add 128] [--threads 0] [--search-workers 1] [--no-vecdex-hnswlib] [--json]
+//        [--ef-construction 200] [--expansion-add 128] [--threads 0] [--search-workers 1] [--no-vecdex-hnswlib] [--usearch-f16] [--json]
 //
 // Data: Fashion-MNIST (60,000 × 784, l2, the t10k set as queries; bench/lib/fashion-mnist.mjs,
 // installed with apt-get when missing) or seeded clustered synthetic data (--data synthetic:
@@ -21,6 +21,8 @@
 //                      collection.similar(q, { index, k, params: { efSearch }, include: {} }).
 //   vecdex hnswlib     the same with @vecdex/index-hnswlib (--no-vecdex-hnswlib skips its build);
 //                      its searchMany uses --search-workers worker threads (each a copy of the file).
+//   vecdex usearch f16 (--usearch-f16) the usearch index again with precision 'float16', rescore
+//                      false: usearch stores and compares float16 (half the bytes per distance).
 //
 // QPS: per efSearch every variant answers all queries, interleaved in chunks of 50 with the
 // order rotating, best of --repeats. Batch: vx.indexes.searchMany over all queries (one call)
@@ -187,6 +189,23 @@ async function main() {
     log(
       `vecdex usearch: built in ${b3.seconds.toFixed(1)} s (store read + add on every core + save), ${b3.cores.toFixed(2)} cores busy`,
     );
+    if (opts.usearchF16) {
+      // float16 storage in usearch's graph, distances from the float16 copy (no rescoring): half
+      // the memory traffic per distance. Fashion-MNIST's pixels (integers 0–255) are exact in
+      // float16; on other data the distances are approximate (recall is measured all the same).
+      await vx.indexes.create({
+        name: 'us16',
+        plugin: 'usearch',
+        collections: ['v'],
+        params: { connectivity: opts.M, expansionAdd: opts.expansionAdd, threads: opts.threads },
+        precision: 'float16',
+        rescore: false,
+      });
+      const b5 = await timed(() => vx.indexes.build('us16'));
+      result.build.vecdexUsearchF16 = b5.seconds;
+      result.cores.vecdexUsearchF16 = b5.cores;
+      log(`vecdex usearch f16: built in ${b5.seconds.toFixed(1)} s, ${b5.cores.toFixed(2)} cores busy`);
+    }
     if (opts.vecdexHnswlib) {
       await vx.indexes.create({
         name: 'hn',
@@ -209,6 +228,9 @@ async function main() {
       'raw usearch': (i) => Array.from(ru.search(qv[i], Math.max(k, ef), 1).keys.subarray(0, k), Number),
       'vecdex usearch': async (i) => ids(await coll.similar(qv[i], { index: 'us', k, params: { efSearch: ef }, include: {} })),
     };
+    if (opts.usearchF16)
+      variants['vecdex usearch f16'] = async (i) =>
+        ids(await coll.similar(qv[i], { index: 'us16', k, params: { efSearch: ef }, include: {} }));
     if (opts.vecdexHnswlib)
       variants['vecdex hnswlib'] = async (i) =>
         ids(await coll.similar(qv[i], { index: 'hn', k, params: { efSearch: ef }, include: {} }));
@@ -260,7 +282,9 @@ async function main() {
         manyCores = m.cores;
         return Q / m.seconds;
       };
-      for (const index of opts.vecdexHnswlib ? ['us', 'hn'] : ['us']) {
+      const batchIndexes = ['us', ...(opts.usearchF16 ? ['us16'] : []), ...(opts.vecdexHnswlib ? ['hn'] : [])];
+      const labelOf = { us: 'vecdex usearch', us16: 'vecdex usearch f16', hn: 'vecdex hnswlib' };
+      for (const index of batchIndexes) {
         await one(index);
         await many(index);
         // hnswlib's search workers read the saved file on first use: wait until they take part.
@@ -276,7 +300,7 @@ async function main() {
           b = Math.max(b, await many(index));
         }
         result.batch.push({
-          index: index === 'us' ? 'vecdex usearch' : 'vecdex hnswlib',
+          index: labelOf[index],
           efSearch: e,
           oneAtATime: a,
           searchMany: b,
@@ -316,6 +340,8 @@ function report(r) {
   lines.push(buildRow('raw hnswlib-node (one core)', b.rawHnswlib, c.rawHnswlib));
   lines.push(buildRow('raw usearch (every core)', b.rawUsearch, c.rawUsearch));
   lines.push(buildRow('vecdex usearch `indexes.build` (read store, add, save)', b.vecdexUsearch, c.vecdexUsearch));
+  if (b.vecdexUsearchF16 !== undefined)
+    lines.push(buildRow('vecdex usearch float16 `indexes.build`', b.vecdexUsearchF16, c.vecdexUsearchF16));
   if (b.vecdexHnswlib !== undefined) lines.push(buildRow('vecdex hnswlib `indexes.build`', b.vecdexHnswlib, c.vecdexHnswlib));
   lines.push(`| (vecdex upsert into the store) | ${f2(b.vecdexIngest)} | |`);
   lines.push('');
@@ -375,6 +401,7 @@ function parseArgs(argv) {
     threads: 0,
     searchWorkers: 1,
     vecdexHnswlib: true,
+    usearchF16: false,
     json: false,
   };
   const int = (s) => {
@@ -399,6 +426,7 @@ function parseArgs(argv) {
     else if (a === '--threads') o.threads = int(val());
     else if (a === '--search-workers') o.searchWorkers = int(val());
     else if (a === '--no-vecdex-hnswlib') o.vecdexHnswlib = false;
+    else if (a === '--usearch-f16') o.usearchF16 = true;
     else if (a === '--json') o.json = true;
     else {
       console.error(`unknown argument ${a}; see the header of bench/usearch-vs-hnswlib.mjs`);
