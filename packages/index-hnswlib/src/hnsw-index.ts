@@ -122,8 +122,9 @@ export class HnswIndex implements VectorIndex {
 
   /**
    * Many queries: with `searchWorkers` > 0 and the index unchanged since its last save or load,
-   * a share of the batch goes to each worker thread (its own copy of that file) while this
-   * thread answers the rest; otherwise, or with `allow`, one query at a time here.
+   * the worker threads (each its own copy of that file) and this thread take queries from one
+   * shared counter until none is left (so the share of each follows the CPU it gets); otherwise,
+   * or with `allow`, one query at a time here.
    */
   async searchMany(queries: readonly Float32Array[], options: IndexSearchOptions): Promise<IndexHit[][]> {
     const file = this.#cleanFile;
@@ -140,44 +141,45 @@ export class HnswIndex implements VectorIndex {
     if (want === 0) return queries.map(() => []);
     const dims = this.#context.dimensions;
     const vectors = new IndexVectors(this.#context);
-    const mainEnd = Math.ceil(n / (ready + 1));
-    const per = Math.ceil((n - mainEnd) / ready);
-    const ranges: [number, number][] = [];
-    for (let from = mainEnd; from < n; from += per) ranges.push([from, Math.min(n, from + per)]);
-    const parts = ranges.map(([from, to]) => {
-      const rows = new Float32Array((to - from) * dims);
-      for (let i = from; i < to; i++) vectors.copy(queries[i] as Float32Array, rows, (i - from) * dims);
-      return rows;
-    });
-    const remote = workers.search(parts, want, ef).catch(() => null);
-    const out: IndexHit[][] = new Array(n);
-    for (let i = 0; i < mainEnd; i++) out[i] = await this.search(queries[i] as Float32Array, options);
+    const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+    const rows = new Float32Array(shared(n * dims * 4));
+    for (let i = 0; i < n; i++) vectors.copy(queries[i] as Float32Array, rows, i * dims);
+    const next = new Int32Array(shared(4));
+    const counts = new Int32Array(shared(n * 4)).fill(-1);
+    const found = new Float64Array(shared(n * want * 8));
+    const distances = new Float32Array(shared(n * want * 4));
+    const remote = workers.search({ queries: rows, next, k: want, ef, labels: found, distances, counts }).catch(() => null);
+    const out: (IndexHit[] | undefined)[] = new Array(n);
+    for (;;) {
+      const q = Atomics.add(next, 0, 1);
+      if (q >= n) break;
+      out[q] = await this.search(queries[q] as Float32Array, options);
+    }
     const replies = await remote;
     // A change meanwhile (or a failed worker): the workers' answers no longer fit the labels.
-    if (replies === null || this.#cleanFile !== file) {
-      for (let i = mainEnd; i < n; i++) out[i] = await this.search(queries[i] as Float32Array, options);
-      return out;
-    }
+    const trusted = replies !== null && this.#cleanFile === file;
     const metric = this.#context.metric;
-    for (const [p, [from, to]] of ranges.entries()) {
-      const r = replies[p] as (typeof replies)[number];
-      for (let i = from; i < to; i++) {
-        const q = i - from;
-        const hits: IndexHit[] = [];
-        for (let j = 0; j < (r.counts[q] as number); j++) {
-          const key = labels.keyOf(r.labels[q * want + j] as number);
-          if (key !== null)
-            hits.push({
-              collection: key.collection,
-              id: key.id,
-              distance: fromNativeDistance(metric, r.distances[q * want + j] as number),
-            });
-        }
-        // Short (tombstones traversed): this thread retries with the wider search.
-        out[i] = hits.length < want && labels.free > 0 ? await this.search(queries[i] as Float32Array, options) : hits;
+    for (let q = 0; q < n; q++) {
+      if (out[q] !== undefined) continue;
+      const c = counts[q] as number;
+      if (!trusted || c < 0) {
+        out[q] = await this.search(queries[q] as Float32Array, options);
+        continue;
       }
+      const hits: IndexHit[] = [];
+      for (let j = 0; j < c; j++) {
+        const key = labels.keyOf(found[q * want + j] as number);
+        if (key !== null)
+          hits.push({
+            collection: key.collection,
+            id: key.id,
+            distance: fromNativeDistance(metric, distances[q * want + j] as number),
+          });
+      }
+      // Short (tombstones traversed): this thread retries with the wider search.
+      out[q] = hits.length < want && labels.free > 0 ? await this.search(queries[q] as Float32Array, options) : hits;
     }
-    return out;
+    return out as IndexHit[][];
   }
 
   async #searchEach(queries: readonly Float32Array[], options: IndexSearchOptions): Promise<IndexHit[][]> {

@@ -1,7 +1,9 @@
 /**
  * A worker thread of `SearchWorkers`: reads the saved index file into its own hnswlib graph
- * and answers batches of queries. Started only for a file the main thread verified and loaded
- * or saved; messages carry float32 query rows in, labels and distances out (transferred).
+ * and answers queries of a batch. Started only for a file the main thread verified and loaded
+ * or saved. A batch lives in shared memory: the query rows, a claim counter and the result
+ * arrays. The worker (like the main thread and any other worker) takes the next unclaimed query
+ * from the counter until none is left, so a thread that gets less CPU simply answers fewer.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadHnswlib } from './load-hnswlib.js';
@@ -11,17 +13,25 @@ interface Init {
   space: 'l2' | 'ip' | 'cosine';
   dimensions: number;
 }
+/** One batch, every array on a SharedArrayBuffer. */
 export interface BatchRequest {
   id: number;
+  /** count × dimensions float32 rows. */
   queries: Float32Array;
+  /** [0]: the next query to claim (Atomics.add). */
+  next: Int32Array;
   k: number;
   ef: number;
+  /** count × k labels (-1: none) and distances, for the queries this worker claimed. */
+  labels: Float64Array;
+  distances: Float32Array;
+  /** Hits found per query claimed by a worker; -1 for queries the main thread claimed. */
+  counts: Int32Array;
 }
 export interface BatchReply {
   id: number;
-  labels: Float64Array;
-  distances: Float32Array;
-  counts: Uint32Array;
+  /** Queries this worker answered. */
+  answered: number;
 }
 
 const port = parentPort;
@@ -33,24 +43,25 @@ if (port !== null) {
     await native.readIndex(file, false);
     // As in HnswIndex: one reused array for the binding.
     const row = new Array<number>(dimensions).fill(0.5);
-    port.on('message', ({ id, queries, k, ef }: BatchRequest) => {
+    port.on('message', ({ id, queries, next, k, ef, labels, distances, counts }: BatchRequest) => {
       const count = queries.length / dimensions;
-      const labels = new Float64Array(count * k).fill(-1);
-      const distances = new Float32Array(count * k);
-      const counts = new Uint32Array(count);
       native.setEf(Math.max(ef, k));
-      for (let q = 0; q < count; q++) {
+      let answered = 0;
+      for (;;) {
+        const q = Atomics.add(next, 0, 1);
+        if (q >= count) break;
         const base = q * dimensions;
         for (let i = 0; i < dimensions; i++) row[i] = queries[base + i] as number;
         const r = native.searchKnn(row, k);
-        counts[q] = r.neighbors.length;
         for (let i = 0; i < r.neighbors.length; i++) {
           labels[q * k + i] = r.neighbors[i] as number;
           distances[q * k + i] = r.distances[i] as number;
         }
+        counts[q] = r.neighbors.length;
+        answered++;
       }
-      const reply: BatchReply = { id, labels, distances, counts };
-      port.postMessage(reply, [labels.buffer as ArrayBuffer, distances.buffer as ArrayBuffer, counts.buffer as ArrayBuffer]);
+      const reply: BatchReply = { id, answered };
+      port.postMessage(reply);
     });
     port.postMessage({ ready: true });
   } catch (error) {

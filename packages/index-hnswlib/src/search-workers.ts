@@ -50,17 +50,19 @@ export class SearchWorkers {
     return this.#workers.filter((w) => w.ready && !w.failed).length;
   }
 
-  /** Search `parts[i]` (float32 rows) on ready worker i; rejects when a worker fails. */
-  search(parts: Float32Array[], k: number, ef: number): Promise<BatchReply[]> {
+  /**
+   * Start every ready worker on `request` (shared memory, see `BatchRequest`); resolves when all
+   * of them have run out of queries to claim, rejects when a worker fails.
+   */
+  search(request: Omit<BatchRequest, 'id'>): Promise<BatchReply[]> {
     const ready = this.#workers.filter((w) => w.ready && !w.failed);
     return Promise.all(
-      parts.map(
-        (queries, i) =>
+      ready.map(
+        ({ worker }) =>
           new Promise<BatchReply>((resolve, reject) => {
             const id = this.#next++;
             this.#waiting.set(id, { resolve, reject });
-            const request: BatchRequest = { id, queries, k, ef };
-            (ready[i] as { worker: Worker }).worker.postMessage(request, [queries.buffer as ArrayBuffer]);
+            worker.postMessage({ ...request, id } satisfies BatchRequest);
           }),
       ),
     );
