@@ -6,9 +6,15 @@ import { compileFilter, type SqlFragment } from './filter-sql.js';
 import { parseMetadata, type ItemStore } from './item-store.js';
 import { MemoryScan, type MemoryHit } from './memory-scan.js';
 import type { MemoryVectors } from './memory-vectors.js';
+import { SUBSET_CACHE_BYTES, SubsetCache } from './subset-cache.js';
+import type { VectorCopy } from './vector-copy.js';
 import { MAX_KNN_K, vec0Metric, vecTable } from './schema.js';
 import { checkVector, encodeVector } from './vector-codec.js';
 import { cosineQuery } from './vector-scaling.js';
+
+const COMMA = 44;
+const MINUS = 45;
+const ZERO = 48;
 
 /** Metrics `searchExact` supports. */
 export const SUPPORTED_METRICS: readonly Metric[] = ['cosine', 'l2', 'l1', 'ip'];
@@ -43,6 +49,8 @@ interface Candidate {
  */
 export class ExactSearch {
   readonly #scan: MemoryScan;
+  /** Repeated filters' slots and gathered rows (see `SubsetCache`). */
+  readonly #subsets = new SubsetCache();
 
   constructor(
     private readonly conn: Connection,
@@ -103,33 +111,69 @@ export class ExactSearch {
       const slot = copy.slotOf.get(id);
       if (slot !== undefined) skip.add(slot);
     }
+    let gathered: Float32Array | null = null;
     if (filter.sql !== '1') {
-      const rowids = this.matchingRowids(c, filter);
-      allowed = new Int32Array(rowids.length);
-      let n = 0;
-      for (const rowid of rowids) {
-        const slot = copy.slotOfRowid.get(rowid);
-        if (slot < 0) return null;
-        if (!skip.has(slot)) allowed[n++] = slot;
+      const key = `${filter.sql}\u0000${JSON.stringify(filter.params)}`;
+      let subset = this.#subsets.get(copy, key);
+      if (subset === null) {
+        // First seen: the slots are kept, the rows gathered into scratch space.
+        const slots = this.matchingSlots(c, filter, copy);
+        if (slots === null) return null;
+        subset = { slots, vectors: null };
+        this.#subsets.set(copy, key, subset);
+      } else if (subset.vectors === null) {
+        // Seen again: the gathered rows are worth keeping too, while they fit.
+        const bytes = subset.slots.length * copy.dimensions * 4;
+        if (MemoryScan.gathers(copy, subset.slots.length) && bytes <= SUBSET_CACHE_BYTES / 4 && this.#subsets.fits(bytes)) {
+          subset = { slots: subset.slots, vectors: this.#scan.gather(copy, subset.slots, true) };
+          this.#subsets.set(copy, key, subset);
+        }
       }
-      if (n < allowed.length) allowed = allowed.subarray(0, n);
+      allowed = subset.slots;
+      gathered = subset.vectors;
+      if (skip.size > 0) {
+        // Exclusions: the cached rows would include them; scan a filtered list instead.
+        allowed = allowed.filter((slot) => !skip.has(slot));
+        gathered = null;
+      }
       skip.clear();
     }
-    const hits = this.#scan.nearest(copy, vector, k, metric, allowed, skip);
+    const hits = this.#scan.nearest(copy, vector, k, metric, allowed, skip, gathered);
     return hits === null ? null : this.withFields(c, hits, include);
   }
 
   /**
-   * Rowids of the collection's items that pass the filter: the set a filtered exact search
-   * gathers and scans. A filter on declared filterable fields is answered by their indexes alone
-   * (rowid is in every index entry: a covering scan, no table row read); exclusions are applied
-   * by the caller on the copy's slots.
+   * The copy's slots of the collection's items that pass the filter: the set a filtered exact
+   * search gathers and scans; null when a matching row has no slot (the copy cannot answer). A
+   * filter on declared filterable fields is answered by their indexes alone (rowid is in every
+   * index entry: a covering scan, no table row read). The rowids come back as one
+   * `group_concat` string parsed here: 10,000 rowids in ~1.4 ms against ~2.2–4 ms for one JS
+   * value per row (`pluck().all`). Exclusions are applied by the caller on the slots.
    */
-  matchingRowids(c: CollectionRow, filter: SqlFragment): number[] {
-    return this.conn
-      .prepare(`SELECT rowid FROM vecdex_items WHERE cid = ? AND ${filter.sql}`)
-      .pluck()
-      .all(c.cid, ...filter.params) as number[];
+  matchingSlots(c: CollectionRow, filter: SqlFragment, copy: VectorCopy): Int32Array | null {
+    const list = this.conn
+      .prepare(`SELECT count(*), group_concat(rowid) FROM vecdex_items WHERE cid = ? AND ${filter.sql}`)
+      .raw()
+      .get(c.cid, ...filter.params) as [number, string | null];
+    const [count, text] = list;
+    const slots = new Int32Array(count);
+    if (text === null) return slots;
+    const lookup = copy.slotOfRowid;
+    let n = 0;
+    let value = 0;
+    let sign = 1;
+    for (let i = 0; i <= text.length; i++) {
+      const ch = i < text.length ? text.charCodeAt(i) : COMMA;
+      if (ch === COMMA) {
+        const slot = lookup.get(sign * value);
+        if (slot < 0 || n === count) return null;
+        slots[n++] = slot;
+        value = 0;
+        sign = 1;
+      } else if (ch === MINUS) sign = -1;
+      else value = value * 10 + (ch - ZERO);
+    }
+    return n === count ? slots : null;
   }
 
   /** Memory hits as candidates, with the item fields the request includes read in one statement. */

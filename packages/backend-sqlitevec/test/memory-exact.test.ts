@@ -158,6 +158,23 @@ describe('in-memory exact search', () => {
     expect(got).toHaveLength(await vec0.count('declared', FILTERS[1]));
   });
 
+  it('a repeated filter (its slots and gathered rows cached) sees a moved vector at the next search', async () => {
+    await vec0.createCollection(spec('repeat', 6, 'l2'));
+    await vec0.upsert('repeat', items(13, 6, false));
+    await vec0.updateCollection('repeat', { filterable: ['g'] });
+    const vector = randomVector(rng(14), 6);
+    const request = { collections: ['repeat'], vector, k: 3, metric: 'l2' as const, filter: FILTERS[1] };
+    // First seen, seen again (rows gathered and kept), then served from the cache.
+    for (let i = 0; i < 3; i++) await expectSame(request);
+    const far = (await expectSame(request))[2];
+    if (far === undefined) throw new Error('expected three hits');
+    // Move the third hit onto the query: it must come first now, from the cache's next state.
+    await vec0.upsert('repeat', [item(far.id, Float32Array.from(vector), { g: 7, half: true })]);
+    const got = await expectSame(request);
+    expect(got[0]?.id).toBe(far.id);
+    expect(got[0]?.distance).toBe(0);
+  });
+
   it('builds a copy from vec0 chunks with deleted and updated slots', async () => {
     const r = rng(77);
     await vec0.createCollection(spec('holes', 8, 'l2'));
