@@ -176,6 +176,11 @@ export class ExactSearch {
     return n === count ? slots : null;
   }
 
+  /** Forget the remembered filters (the backend closes): their gathered rows are freed. */
+  clear(): void {
+    this.#subsets.clear();
+  }
+
   /** Memory hits as candidates, with the item fields the request includes read in one statement. */
   private withFields(c: CollectionRow, hits: MemoryHit[], include: Include): Candidate[] {
     const out: Candidate[] = hits.map((h) => ({ c, rowid: h.rowid, distance: h.distance, id: h.id }));

@@ -410,6 +410,7 @@ export class SqliteVecBackend implements StorageBackend {
   /** Checkpoint the WAL into the main file and close. Idempotent. */
   async close(): Promise<void> {
     this.#memory.clear();
+    this.#search.clear();
     this.#conn.close();
   }
 

@@ -13,7 +13,11 @@ export interface Subset {
 }
 
 interface Entry extends Subset {
-  copy: VectorCopy;
+  /**
+   * The copy the slots index, held weakly: a copy \`MemoryVectors\` drops (rebuilt, pruned over
+   * its budget, closed) must be freed, not kept alive here beside its successor.
+   */
+  copy: WeakRef<VectorCopy>;
   seq: number;
 }
 
@@ -26,7 +30,8 @@ interface Entry extends Subset {
  *
  * An entry is keyed by the collection and the compiled filter (SQL and parameters) and is valid
  * for the copy object and its `seq`: any change the copy applies, or its rebuild, makes the
- * collection's entries stale, so a cached subset is never out of date. Memory: 4 bytes per
+ * collection's entries stale, so a cached subset is never out of date. Entries do not keep a
+ * copy alive (they hold it weakly), so the copies stay within `exactSearchMemoryBytes`. Memory: 4 bytes per
  * matching slot, plus the gathered vectors while all entries' together stay within
  * `SUBSET_CACHE_BYTES` (64 MiB); at most 16 filters.
  */
@@ -38,7 +43,7 @@ export class SubsetCache {
     const k = `${copy.cid}\u0000${key}`;
     const hit = this.#entries.get(k);
     if (hit === undefined) return null;
-    if (hit.copy !== copy || hit.seq !== copy.seq) {
+    if (hit.copy.deref() !== copy || hit.seq !== copy.seq) {
       this.#drop(k, hit);
       return null;
     }
@@ -58,7 +63,7 @@ export class SubsetCache {
     if (old !== undefined) this.#drop(k, old);
     const vectors = subset.vectors !== null && this.fits(subset.vectors.byteLength) ? subset.vectors : null;
     this.#vectorBytes += vectors?.byteLength ?? 0;
-    this.#entries.set(k, { slots: subset.slots, vectors, copy, seq: copy.seq });
+    this.#entries.set(k, { slots: subset.slots, vectors, copy: new WeakRef(copy), seq: copy.seq });
     while (this.#entries.size > MAX_ENTRIES) {
       const [oldest, e] = this.#entries.entries().next().value as [string, Entry];
       this.#drop(oldest, e);
