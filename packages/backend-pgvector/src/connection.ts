@@ -95,7 +95,7 @@ export class PgConnection {
         throw err;
       }
     };
-    return this.replicas === null ? onPrimary() : this.replicas.read((client) => fn(client), onPrimary);
+    return this.replicas === null ? onPrimary() : this.replicas.read(fn, onPrimary);
   }
 
   /** After a write of this instance: remember the primary's WAL position (read-your-writes). No-op without replicas. */
