@@ -3,6 +3,7 @@
  * plugin registry; config loading; and the collection API.
  */
 export type { BackendCapabilities } from './contracts/backend-capabilities.js';
+export type { PlannerHints } from './contracts/planner-hints.js';
 export type { StorageBackend, ScanOptions, SnapshotReader } from './contracts/storage-backend.js';
 export type {
   IndexPluginSpec,

@@ -1,3 +1,4 @@
+import type { PlannerHints } from '../contracts/planner-hints.js';
 import type { StorageBackend } from '../contracts/storage-backend.js';
 import { VecdexError } from '../errors/vecdex-error.js';
 import type { FilterNode } from '../filter/filter-ast.js';
@@ -80,6 +81,29 @@ export const EXACT_SUBSET_MAX_SCAN = 1_280_000;
 export const OVERSAMPLE_MIN_SELECTIVITY = 0.1;
 
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
+
+/** The thresholds a query through one index is planned with: its plugin's hints, else the defaults above. */
+interface Thresholds {
+  maxItems: number;
+  maxScan: number;
+  minSelectivity: number;
+  /** `, <plugin>'s planner hint` for each threshold the plugin set, for the plan's reason. */
+  said: { maxItems: string; maxScan: string; minSelectivity: string };
+}
+
+function thresholdsOf(plugin: string, hints: PlannerHints | undefined): Thresholds {
+  const said = (v: number | undefined) => (v === undefined ? '' : `, index plugin ${plugin}'s planner hint`);
+  return {
+    maxItems: hints?.exactSubsetMaxItems ?? EXACT_SUBSET_THRESHOLD,
+    maxScan: hints?.exactSubsetMaxScan ?? EXACT_SUBSET_MAX_SCAN,
+    minSelectivity: hints?.oversampleMinSelectivity ?? OVERSAMPLE_MIN_SELECTIVITY,
+    said: {
+      maxItems: said(hints?.exactSubsetMaxItems),
+      maxScan: said(hints?.exactSubsetMaxScan),
+      minSelectivity: said(hints?.oversampleMinSelectivity),
+    },
+  };
+}
 
 export interface SearchPlanInput {
   /**
@@ -227,24 +251,25 @@ export async function planAndSearch(
     const all = await countAll();
     selectivity = all === 0 ? 0 : matching / all;
     const pct = `${(selectivity * 100).toPrecision(2)} %`;
-    if (matching <= EXACT_SUBSET_THRESHOLD) {
+    const t = thresholdsOf(def.plugin, indexes.plannerHints(def));
+    if (matching <= t.maxItems) {
       return exact(
         'exact-subset',
-        `the filter matches ${matching} items (≤ ${EXACT_SUBSET_THRESHOLD}): exact search over them is fastest`,
+        `the filter matches ${matching} items (≤ ${t.maxItems}${t.said.maxItems}): exact search over them is fastest`,
       );
     }
     if (
-      selectivity < OVERSAMPLE_MIN_SELECTIVITY &&
-      matching * first.dimensions <= EXACT_SUBSET_MAX_SCAN &&
+      selectivity < t.minSelectivity &&
+      matching * first.dimensions <= t.maxScan &&
       collections.every((c) => isIndexedFilter(filter, c.filterable))
     ) {
       return exact(
         'exact-subset',
-        `the filter matches ${matching} items through filterable fields' indexes (${matching} × ${first.dimensions} dimensions ≤ ${EXACT_SUBSET_MAX_SCAN.toLocaleString('en')}): exact search over them is fastest`,
+        `the filter matches ${matching} items through filterable fields' indexes (${matching} × ${first.dimensions} dimensions ≤ ${t.maxScan.toLocaleString('en')}${t.said.maxScan}): exact search over them is fastest`,
       );
     }
     const want = Math.min(k, matching - excluded.size);
-    if (selectivity >= OVERSAMPLE_MIN_SELECTIVITY) {
+    if (selectivity >= t.minSelectivity) {
       const where = whereOf(null);
       const over = await oversample(backend, indexes, {
         index: def.name,
@@ -261,7 +286,7 @@ export async function planAndSearch(
       });
       if (over !== null) {
         const { hits } = await resolveHits(backend, over.hits, include, false);
-        const why = `the filter matches ${matching} of ${all} items (${pct} ≥ ${OVERSAMPLE_MIN_SELECTIVITY * 100} %): searched for ${over.asked} unfiltered candidates and kept the matching ones`;
+        const why = `the filter matches ${matching} of ${all} items (${pct} ≥ ${t.minSelectivity * 100} %${t.said.minSelectivity}): searched for ${over.asked} unfiltered candidates and kept the matching ones`;
         return {
           hits,
           plan: {
@@ -278,7 +303,7 @@ export async function planAndSearch(
       }
       reason = `the filter matches ${matching} of ${all} items (${pct}), but oversampled candidates stayed short (the filter and the query disagree): filter applied inside the index search`;
     } else {
-      reason = `the filter matches ${matching} of ${all} items (${pct} < ${OVERSAMPLE_MIN_SELECTIVITY * 100} %, > ${EXACT_SUBSET_THRESHOLD}): filter applied inside the index search`;
+      reason = `the filter matches ${matching} of ${all} items (${pct} < ${t.minSelectivity * 100} %${t.said.minSelectivity}, > ${t.maxItems}${t.said.maxItems}): filter applied inside the index search`;
     }
     allowedIds = new Map();
     for (const c of collections) allowedIds.set(c.name, await stats().ids(c, filter));

@@ -6,6 +6,7 @@ import type { FilterNode } from '../filter/filter-ast.js';
 import type { DoctorCheck, IndexVerification } from './doctor-check.js';
 import type { Int8Calibration, Precision } from '../compression/precision.js';
 import type { CompressionSpec } from '../compression/compression-spec.js';
+import type { PlannerHints } from './planner-hints.js';
 
 /**
  * An ANN index plugin (hnswlib, FAISS, a backend's native index...). Indexes are derived data:
@@ -55,6 +56,18 @@ export interface IndexPluginSpec {
    * Core then opens it with the collection's full dimensions and does not wrap it.
    */
   readonly compressesNatively?: boolean;
+  /**
+   * Optional cost hints for core's search planner, measured by the plugin's author: from how
+   * many matching items a filtered query stops running exactly over them, and from which
+   * selectivity it oversamples an unfiltered search rather than filtering inside it. Absent
+   * members keep core's defaults; see {@link PlannerHints}. Refused at load (`PLUGIN_INVALID`)
+   * when a member is not a number in its range.
+   *
+   * ```ts
+   * planner: { exactSubsetMaxScan: 256_000, oversampleMinSelectivity: 0.05 }
+   * ```
+   */
+  readonly planner?: PlannerHints;
   /** Validate and fill defaults; throw `INVALID_ARGUMENT` naming the bad parameter. */
   normalizeParams(params: { [key: string]: JsonValue }): { [key: string]: JsonValue };
   /** Open (not yet load) an index instance. Must not write to `directory`. */

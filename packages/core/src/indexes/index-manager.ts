@@ -9,6 +9,7 @@ import type { IndexDefinition } from '../model/index-definition.js';
 import type { CollectionInfo } from '../model/collection.js';
 import { isReservedCollectionName } from '../ingest/reserved-names.js';
 import type { PluginRegistry } from '../registry/plugin-registry.js';
+import type { PlannerHints } from '../contracts/planner-hints.js';
 import {
   COMPRESSION_PARAM,
   type CompressionOptions,
@@ -217,6 +218,14 @@ export class Indexes {
    */
   async definition(name: string): Promise<IndexDefinition> {
     return this.#ready.get(name)?.definition ?? this.get(name);
+  }
+
+  /**
+   * The cost hints of the definition's plugin for the search planner (`IndexPluginSpec.planner`),
+   * or undefined: none given, or the plugin is not loaded (the search then fails naming it).
+   */
+  plannerHints(definition: IndexDefinition): PlannerHints | undefined {
+    return this.#plugins.findIndex(definition.plugin)?.planner;
   }
 
   /** Build from scratch from the store. */

@@ -2,6 +2,7 @@ import type { EmbeddingProvider, ProviderPluginSpec } from '../contracts/embeddi
 import type { IndexPluginSpec } from '../contracts/index-plugin.js';
 import type { VecdexPlugin } from '../contracts/plugin.js';
 import { VecdexError } from '../errors/vecdex-error.js';
+import { checkPlannerHints } from './check-planner-hints.js';
 
 /** The index and provider plugins a Vecdex instance has loaded, by name. */
 export class PluginRegistry {
@@ -16,6 +17,7 @@ export class PluginRegistry {
         `"${plugin.name}" is a backend plugin; name it under "backend" in the config, not "plugins"`,
       );
     }
+    if (plugin.kind === 'index') checkPlannerHints(plugin);
     const map = plugin.kind === 'index' ? this.#indexes : this.#providers;
     if (map.has(plugin.name)) {
       throw new VecdexError('PLUGIN_INVALID', `two ${plugin.kind} plugins are named "${plugin.name}"; load only one`);
@@ -28,6 +30,11 @@ export class PluginRegistry {
     const p = this.#indexes.get(name);
     if (p === undefined) throw missing('index', name, [...this.#indexes.keys()]);
     return p;
+  }
+
+  /** The index plugin of that name, or undefined when none is loaded (for callers that fail elsewhere). */
+  findIndex(name: string): VecdexPlugin<IndexPluginSpec> | undefined {
+    return this.#indexes.get(name);
   }
 
   provider(name: string): VecdexPlugin<ProviderPluginSpec> {
