@@ -344,6 +344,15 @@ export class SqliteVecBackend implements StorageBackend {
     });
   }
 
+  /**
+   * SQLite's `data_version` (moves when another connection or process commits) with this
+   * connection's own write count: one pragma read, which lets core skip `getCollection` and
+   * `headCursor` on a query while nothing was committed (see `StorageBackend.changeToken`).
+   */
+  async changeToken(): Promise<string> {
+    return this.#conn.guard(() => this.#conn.changeToken());
+  }
+
   async pruneTombstones(readers: readonly ChangeCursor[]): Promise<number> {
     return this.#conn.guardWrite(() => this.#conn.write(() => this.#feed.prune(readers)));
   }

@@ -69,3 +69,32 @@ it('sees its own changes at once, and a change written by plain SQL from outside
   }
   expect((await a.getCollection('docs'))?.model).toBe('m2');
 });
+
+it("changes its change token for another connection's commits and its own writes, and only then", async () => {
+  const [a, b] = await pair('token');
+  await a.createCollection(spec('docs', 2, 'l2'));
+  const t0 = await a.changeToken();
+  expect(await a.changeToken()).toBe(t0);
+  await a.getCollection('docs');
+  await a.headCursor();
+  expect(await a.changeToken()).toBe(t0); // reads move nothing
+  await b.upsert('docs', [item('x', [1, 2])]);
+  const t1 = await a.changeToken();
+  expect(t1).not.toBe(t0);
+  await a.upsert('docs', [item('y', [2, 1])]);
+  const t2 = await a.changeToken();
+  expect(t2).not.toBe(t1);
+  await a.createIndexDefinition({ name: 'ix', plugin: 'hnswlib', collections: ['docs'], params: {}, createdAt: 1 });
+  const t2b = await a.changeToken();
+  expect(t2b).not.toBe(t2);
+  await a.putIndexState('ix', { cursor: null, state: {}, updatedAt: 1 });
+  expect(await a.changeToken()).not.toBe(t2b);
+  const raw = rawDb(path.join(dir, 'token.db'));
+  const t3 = await a.changeToken();
+  try {
+    raw.prepare(`UPDATE vecdex_collections SET model = 'm2' WHERE name = 'docs'`).run();
+  } finally {
+    raw.close();
+  }
+  expect(await a.changeToken()).not.toBe(t3);
+});

@@ -15,6 +15,7 @@ import { type QueryDeps, type QueryTarget, noEmbedder, targetModel } from './pre
 import { runSearchRequest, runSimilar } from './run-query.js';
 import type { QueryInput, SearchRequest, SimilarOptions } from './search-options.js';
 import { runSimilarMany } from './similar-many.js';
+import { TokenCache } from './token-cache.js';
 import { type DeleteWhere, deleteWhere } from './delete-where.js';
 import { type ItemUpdate, type UpdateOptions, type UpdateResult, updateItems } from './update-items.js';
 import { validateId } from '../validation/validate-id.js';
@@ -43,11 +44,14 @@ export class Collection {
   readonly #indexes: Indexes;
   readonly #embedder: QueryEmbedder | null;
   readonly #resolve: (name: string) => Promise<CollectionInfo | null>;
+  readonly #targets: TokenCache<QueryTarget>;
 
   /**
    * `embedder` embeds query texts (`vx.collection()` passes the store's); without one, text
    * queries are refused. `resolve` finds the collection by name (`vx.collection()` passes one that
    * follows aliases: each call resolves once and works on that collection throughout).
+   * `targets` keeps what queries resolved while the store is unchanged (`vx.collection()` passes
+   * one shared by all its handles).
    */
   constructor(
     name: string,
@@ -55,12 +59,14 @@ export class Collection {
     indexes: Indexes,
     embedder: QueryEmbedder | null = null,
     resolve?: (name: string) => Promise<CollectionInfo | null>,
+    targets: TokenCache<QueryTarget> = new TokenCache(),
   ) {
     this.name = name;
     this.#backend = backend;
     this.#indexes = indexes;
     this.#embedder = embedder;
     this.#resolve = resolve ?? ((n) => backend.getCollection(n));
+    this.#targets = targets;
   }
 
   /** The collection's definition (of the collection an alias points to, for an alias). */
@@ -212,9 +218,25 @@ export class Collection {
     return { backend: this.#backend, indexes: this.#indexes, embedder: this.#embedder };
   }
 
+  /**
+   * What a query of this handle searches. With a backend that has `changeToken`, its token is
+   * read first (one cheap read) and the target resolved under an equal token is reused: no
+   * collection lookup, and the token lets the index's freshness check skip its own read.
+   */
   async #target(): Promise<QueryTarget> {
+    const backend = this.#backend;
+    const token = backend.changeToken === undefined ? undefined : await backend.changeToken();
+    if (token !== undefined) {
+      const known = this.#targets.get(this.name, token);
+      if (known !== undefined) return known;
+    }
     const info = await this.info();
-    return { collections: [info], defaultIndex: info.defaultIndex, what: `collection "${info.name}"` };
+    const target: QueryTarget = { collections: [info], defaultIndex: info.defaultIndex, what: `collection "${info.name}"` };
+    if (token !== undefined) {
+      target.token = token;
+      this.#targets.set(this.name, token, target);
+    }
+    return target;
   }
 
   /** Changes to this collection after a cursor (see `StorageBackend.readChanges`). */

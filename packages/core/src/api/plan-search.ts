@@ -122,6 +122,8 @@ export interface SearchPlanInput {
   stale?: StalePolicy;
   /** Rank by this metric instead of the collections'; an index (built for theirs) is then bypassed. */
   metric?: Metric;
+  /** The store's change token read as the query began (see `QueryTarget.token`). */
+  token?: string;
 }
 
 /** How a query was answered, for `--explain` and tests. */
@@ -324,6 +326,7 @@ export async function planAndSearch(
   const ask = (n: number) => {
     const query: IndexQuery = { k: n, stale: base.stale };
     if (base.params !== undefined) query.params = base.params;
+    if (input.token !== undefined) query.token = input.token;
     if (allow !== undefined) {
       query.allow = allow;
       if (where !== undefined) query.where = where;

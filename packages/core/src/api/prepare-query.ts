@@ -25,6 +25,11 @@ export interface QueryTarget {
   defaultIndex: string | null;
   /** For messages: `collection "docs"` or `collections a, b`. */
   what: string;
+  /**
+   * The store's change token read as the query began (`StorageBackend.changeToken`), when the
+   * backend has one: the index's freshness check reads nothing more while it is unchanged.
+   */
+  token?: string;
 }
 
 /** A query ready to search: its vector, items to leave out, and how a text became the vector. */

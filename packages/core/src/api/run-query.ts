@@ -40,6 +40,7 @@ export async function vectorQuery(
     ...(o.params ? { params: o.params } : {}),
     ...(o.stale ? { stale: o.stale } : {}),
     ...(o.metric !== undefined ? { metric: o.metric } : {}),
+    ...(target.token !== undefined ? { token: target.token } : {}),
   });
   const notes: string[] = [];
   let out = threshold(hits, o, notes);

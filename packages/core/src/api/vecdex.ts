@@ -19,9 +19,10 @@ import { Aliases } from './aliases.js';
 import type { HybridHit } from './hybrid-search.js';
 import { resolveIndexTarget } from './index-search.js';
 import type { SearchPlan } from './plan-search.js';
-import type { QueryDeps } from './prepare-query.js';
+import type { QueryDeps, QueryTarget } from './prepare-query.js';
 import { runSearchRequest, runSimilar } from './run-query.js';
 import type { IndexSearchRequest, IndexSimilarOptions, QueryInput } from './search-options.js';
+import { TokenCache } from './token-cache.js';
 
 /** What `openVecdex` hands the store besides config (see `OpenVecdexOptions`). */
 export interface VecdexOptions {
@@ -57,6 +58,8 @@ export class Vecdex {
    */
   readonly queryCache: QueryCache;
   readonly #embedder: QueryEmbedder;
+  /** What queries of `collection()` handles resolved, kept while the store's change token holds. */
+  readonly #targets = new TokenCache<QueryTarget>();
   #closed = false;
 
   constructor(backend: StorageBackend, config: ResolvedConfig, plugins: PluginRegistry, options: VecdexOptions = {}) {
@@ -73,8 +76,13 @@ export class Vecdex {
 
   /** A handle on a collection, or on an alias of one (no I/O until used; each call follows the alias once). */
   collection(name: string): Collection {
-    return new Collection(validateUserName('collection', name), this.backend, this.indexes, this.#embedder, (n) =>
-      this.aliases.resolve(n),
+    return new Collection(
+      validateUserName('collection', name),
+      this.backend,
+      this.indexes,
+      this.#embedder,
+      (n) => this.aliases.resolve(n),
+      this.#targets,
     );
   }
 

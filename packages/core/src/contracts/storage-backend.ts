@@ -132,6 +132,23 @@ export interface StorageBackend {
   /** A cursor positioned after every change committed so far. */
   headCursor(): Promise<ChangeCursor | null>;
   /**
+   * Optional. A value that differs from every earlier one whenever something may have been
+   * committed to the store since (through this backend, another connection, another process);
+   * an equal value means nothing was committed in between, so whatever was read under the
+   * earlier one is still current. Core reads it once as a query begins and, while it is
+   * unchanged, reuses what it read under it before (the collection's info, that the index was
+   * current) instead of calling `getCollection` and `headCursor` on every query. Implement it
+   * only when it is cheaper than those reads (sqlite-vec: one `PRAGMA data_version`); without
+   * it core reads them per query.
+   *
+   * ```ts
+   * const before = await backend.changeToken?.()   // e.g. '7:12'
+   * // ... another process commits an upsert ...
+   * before !== (await backend.changeToken?.())     // true
+   * ```
+   */
+  changeToken?(): Promise<string>;
+  /**
    * Optional. Delete the tombstones (delete entries of the feed, in every collection) that all
    * of `readers` have passed: those at or before the oldest of these cursors, or every committed
    * one when `readers` is empty. Returns how many were deleted. Afterwards `readChanges` and

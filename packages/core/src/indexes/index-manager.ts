@@ -69,6 +69,12 @@ export interface IndexQuery {
   params?: { [key: string]: JsonValue };
   /** What to do when the index is behind the store (default `sync`). */
   stale?: StalePolicy;
+  /**
+   * The store's change token (`StorageBackend.changeToken`), read before anything this query
+   * read from the store: when the index was found current under an equal token, the freshness
+   * check reads nothing. Left out, it reads the head cursor.
+   */
+  token?: string;
 }
 
 /**
@@ -337,7 +343,7 @@ export class Indexes {
     vector: Float32Array,
     query: IndexQuery,
   ): Promise<{ hits: IndexHit[]; pending: number; synced: number }> {
-    const { rt, pending, synced } = await this.#current(name, query.stale);
+    const { rt, pending, synced } = await this.#current(name, query.stale, query.token);
     return { hits: await rt.search(vector, searchOptions(query)), pending, synced };
   }
 
@@ -368,9 +374,13 @@ export class Indexes {
    * The opened runtime, synced (or refused) per `stale` when it is behind the store. `synced`:
    * the changes this call applied first (the default `stale: 'sync'`), so a plan can say so.
    */
-  async #current(name: string, stale: StalePolicy | undefined): Promise<{ rt: IndexRuntime; pending: number; synced: number }> {
+  async #current(
+    name: string,
+    stale: StalePolicy | undefined,
+    token?: string,
+  ): Promise<{ rt: IndexRuntime; pending: number; synced: number }> {
     const rt = this.#ready.get(name) ?? (await this.#runtime(name));
-    let pending = await rt.pending();
+    let pending = await rt.pending(token);
     let synced = 0;
     if (pending > 0 || !rt.built) {
       const policy = stale ?? 'sync';

@@ -60,6 +60,8 @@ export class IndexRuntime {
   lastRebuildCause: RebuildCause | null = null;
   /** A head cursor at which no change of these collections was pending (see `pending`). */
   #cleanHead: ChangeCursor | null = null;
+  /** A store change token under which nothing was pending (see `pending`). */
+  #cleanToken: string | null = null;
 
   private constructor(
     definition: IndexDefinition,
@@ -223,13 +225,23 @@ export class IndexRuntime {
    * head without concerning this index), means 0 without counting. A head cursor is positioned
    * after every committed change, so while it stays the same, nothing new was committed.
    * An index the store maintains itself (`maintainedByStore`) is never behind once built.
+   *
+   * `token`, the store's change token read before the query's first store read
+   * (`StorageBackend.changeToken`), skips even the head cursor: equal to a token under which
+   * nothing was pending, nothing was committed since, so nothing is pending now. The index
+   * only moves ahead by this process's syncs (whose catalog write changes the token), so it
+   * stays current for that token; one read after it and found current is current under it.
    */
-  async pending(): Promise<number> {
+  async pending(token?: string): Promise<number> {
     const state = this.#state;
     if (state === null) return this.#backend.countChanges(this.definition.collections, null);
     if (this.#maintainedByStore) return 0; // the store updates it with every write
+    if (token !== undefined && token === this.#cleanToken) return 0;
     const head = await this.#backend.headCursor();
-    if (head === state.cursor || (head !== null && head === this.#cleanHead)) return 0;
+    if (head === state.cursor || (head !== null && head === this.#cleanHead)) {
+      if (token !== undefined && this.#state === state) this.#cleanToken = token;
+      return 0;
+    }
     let count: number;
     try {
       count = await this.#backend.countChanges(this.definition.collections, state.cursor);
@@ -238,7 +250,10 @@ export class IndexRuntime {
       // Tombstones were pruned past the cursor: everything is to be redone (sync rebuilds).
       return Math.max(1, await this.#backend.countChanges(this.definition.collections, null));
     }
-    if (count === 0 && this.#state === state) this.#cleanHead = head;
+    if (count === 0 && this.#state === state) {
+      this.#cleanHead = head;
+      if (token !== undefined) this.#cleanToken = token;
+    }
     return count;
   }
 
@@ -275,5 +290,6 @@ export class IndexRuntime {
     await this.#backend.putIndexState(this.definition.name, state);
     this.#state = state;
     this.#cleanHead = null;
+    this.#cleanToken = null;
   }
 }
