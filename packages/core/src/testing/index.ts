@@ -36,6 +36,7 @@ import { badInputTests } from './backend-conformance/bad-input.js';
 import { changeFeedClockTests } from './backend-conformance/change-feed-clock.js';
 import { changeFeedFollowerTests } from './backend-conformance/change-feed-follower.js';
 import { changeFeedTests } from './backend-conformance/change-feed.js';
+import { changeTokenTests } from './backend-conformance/change-token.js';
 import { collectionTests } from './backend-conformance/collections.js';
 import { filterPropertyTests } from './backend-conformance/filter-property.js';
 import { filterTests } from './backend-conformance/filters.js';
@@ -86,6 +87,7 @@ export function backendConformanceSuite(options: BackendConformanceOptions): voi
     changeFeedTests(ctx);
     changeFeedClockTests(ctx);
     changeFeedFollowerTests(ctx);
+    changeTokenTests(ctx);
     tombstonePruningTests(ctx);
     deleteWhereTests(ctx);
     readSnapshotTests(ctx);
