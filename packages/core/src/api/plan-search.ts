@@ -212,7 +212,7 @@ export async function planAndSearch(
       `index "${input.index}" ranks by ${first.metric}, the metric it was built for; the query asks for ${input.metric}, so it was answered exactly`,
     );
   }
-  const def = await indexes.definition(input.index);
+  const def = indexes.opened(input.index) ?? (await indexes.definition(input.index));
   const uncovered = names.find((n) => !def.collections.includes(n));
   if (uncovered !== undefined) {
     throw new VecdexError(

@@ -77,6 +77,15 @@ export function targetModel(target: QueryTarget): QueryModel {
   return { what: target.what, model: first.model as string, dimensions: first.dimensions };
 }
 
+/** A query given as a vector, checked against the target's dimensions and metric (no I/O). */
+export function vectorOf(target: QueryTarget, vector: Vector): PreparedQuery {
+  const first = target.collections[0] as CollectionInfo;
+  return {
+    vector: toVector(vector, { collection: first.name, dimensions: first.dimensions, metric: first.metric }),
+    exclude: [],
+  };
+}
+
 /**
  * Turn queries into vectors, batched: every text of the call is embedded in one embedder call
  * (one provider request for texts not cached, as the provider's batch size allows), every id

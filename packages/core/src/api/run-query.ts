@@ -7,7 +7,7 @@ import { type HybridHit, hybridSearch } from './hybrid-search.js';
 import { maximalMarginalRelevance } from './mmr.js';
 import { planAndSearch, type SearchPlan } from './plan-search.js';
 import { observeSearch } from '../telemetry/observe-search.js';
-import { type PreparedQuery, type QueryDeps, type QueryTarget, prepareQueries, toQueryInput } from './prepare-query.js';
+import { type PreparedQuery, type QueryDeps, type QueryTarget, prepareQueries, toQueryInput, vectorOf } from './prepare-query.js';
 import { type CheckedOptions, checkOptions } from './query-options.js';
 import type { SearchMode, SearchRequest, SimilarOptions } from './search-options.js';
 
@@ -168,7 +168,9 @@ async function similar(
 ): Promise<{ hits: SearchHit[]; plan: SearchPlan }> {
   const input = toQueryInput(query);
   const o = checkTargetOptions(deps, target, options);
-  const [q] = (await prepareQueries(deps, target, [input], o)) as [PreparedQuery];
+  // A vector needs no I/O to prepare: checked here, without prepareQueries' await.
+  const [q] =
+    'vector' in input ? [vectorOf(target, input.vector)] : ((await prepareQueries(deps, target, [input], o)) as [PreparedQuery]);
   if (options.text === undefined) return vectorQuery(deps, target, o, q);
   const { hits, plan } = await textQuery(deps, target, o, checkQueryText(options.text), q);
   return { hits: hits.map(({ ranks: _ranks, ...h }) => ({ ...h, distance: h.distance as number })), plan };

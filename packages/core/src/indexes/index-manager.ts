@@ -226,6 +226,11 @@ export class Indexes {
     return this.#ready.get(name)?.definition ?? this.get(name);
   }
 
+  /** The definition of an index this process has open, else undefined (`definition` without the await). */
+  opened(name: string): IndexDefinition | undefined {
+    return this.#ready.get(name)?.definition;
+  }
+
   /**
    * The cost hints of the definition's plugin for the search planner (`IndexPluginSpec.planner`),
    * or undefined: none given, or the plugin is not loaded (the search then fails naming it).
@@ -343,6 +348,9 @@ export class Indexes {
     vector: Float32Array,
     query: IndexQuery,
   ): Promise<{ hits: IndexHit[]; pending: number; synced: number }> {
+    // Current under the query's change token: nothing to check, straight to the plugin.
+    const ready = this.#ready.get(name);
+    if (ready?.currentAt(query.token)) return { hits: await ready.search(vector, searchOptions(query)), pending: 0, synced: 0 };
     const { rt, pending, synced } = await this.#current(name, query.stale, query.token);
     return { hits: await rt.search(vector, searchOptions(query)), pending, synced };
   }

@@ -257,6 +257,14 @@ export class IndexRuntime {
     return count;
   }
 
+  /**
+   * `pending(token)` is 0 without reading anything: the index was found current under this
+   * change token (the per-query fast path; see `pending`).
+   */
+  currentAt(token: string | undefined): boolean {
+    return token !== undefined && token === this.#cleanToken && this.#state !== null;
+  }
+
   search(vector: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]> {
     return this.#index.search(vector, options);
   }
