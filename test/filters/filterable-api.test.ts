@@ -6,15 +6,15 @@
  */
 import { EXACT_SUBSET_THRESHOLD, type Vecdex } from '@vecdex/core';
 import { expectVecdexError, Random } from '@vecdex/core/testing';
-import hnswlib from '@vecdex/index-hnswlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PG_URL, cleanupStores, pgStore, sqliteStore } from '../lifecycle/stores.js';
+import { hnswlibDefaults } from './planner-defaults.js';
 
 afterAll(cleanupStores);
 
 const STORES: [string, () => Promise<Vecdex>, boolean][] = [
-  ['sqlite-vec', () => sqliteStore({ plugins: [hnswlib] }), true],
-  ['pgvector', () => pgStore({ plugins: [hnswlib] }), PG_URL !== undefined],
+  ['sqlite-vec', () => sqliteStore({ plugins: [hnswlibDefaults] }), true],
+  ['pgvector', () => pgStore({ plugins: [hnswlibDefaults] }), PG_URL !== undefined],
 ];
 
 const N = 8000;
@@ -39,7 +39,7 @@ for (const [name, open, available] of STORES) {
       for (const c of ['on', 'off']) {
         await vx.indexes.create({
           name: `ix-${c}`,
-          plugin: 'hnswlib',
+          plugin: 'hnswlib-defaults', // the planner's defaults: hnswlib's own hints oversample from 2 %
           collections: [c],
           params: { M: 16, efConstruction: 100 },
           default: true,

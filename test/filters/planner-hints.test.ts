@@ -6,20 +6,18 @@
  * refused when the plugin is registered.
  */
 import {
-  definePlugin,
   EXACT_SUBSET_MAX_SCAN,
   EXACT_SUBSET_THRESHOLD,
   OVERSAMPLE_MIN_SELECTIVITY,
   PluginRegistry,
-  type IndexPluginSpec,
   type PlannerHints,
   type Vecdex,
   type VecdexError,
 } from '@vecdex/core';
 import { expectVecdexError, Random } from '@vecdex/core/testing';
-import hnswlib from '@vecdex/index-hnswlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupStores, sqliteStore } from '../lifecycle/stores.js';
+import { hnswlibWith } from './planner-defaults.js';
 
 afterAll(cleanupStores);
 
@@ -27,18 +25,12 @@ const N = 8000;
 const DIMS = 8;
 const K = 10;
 
-/** hnswlib under another name, with these hints instead of its own (none: a plugin without any). */
-function hinted(name: string, planner: PlannerHints | undefined) {
-  const { planner: _own, ...spec } = hnswlib as IndexPluginSpec;
-  return definePlugin({ ...spec, name, ...(planner === undefined ? {} : { planner }) });
-}
-
-const plain = hinted('plain', undefined);
+const plain = hnswlibWith('plain', undefined);
 // The filter inside the search is cheap, exact search dear: exact over 50 items at most, never
 // by the scan size, oversampling only from half the collection.
-const eager = hinted('eager', { exactSubsetMaxItems: 50, exactSubsetMaxScan: 0, oversampleMinSelectivity: 0.5 });
+const eager = hnswlibWith('eager', { exactSubsetMaxItems: 50, exactSubsetMaxScan: 0, oversampleMinSelectivity: 0.5 });
 // Exact search over declared fields whatever they match, no oversampling.
-const exacting = hinted('exacting', { exactSubsetMaxItems: 1000, exactSubsetMaxScan: 1e12, oversampleMinSelectivity: 1 });
+const exacting = hnswlibWith('exacting', { exactSubsetMaxItems: 1000, exactSubsetMaxScan: 1e12, oversampleMinSelectivity: 1 });
 
 async function store(): Promise<Vecdex> {
   const vx = await sqliteStore({ plugins: [plain, eager, exacting] });
@@ -159,13 +151,13 @@ describe('planner hints of index plugins', () => {
       [0.1, 'planner'],
     ];
     for (const [planner, member] of bad) {
-      const plugin = hinted('bad', planner as PlannerHints);
+      const plugin = hnswlibWith('bad', planner as PlannerHints);
       const err = (await expectVecdexError(() => new PluginRegistry().add(plugin), 'PLUGIN_INVALID')) as VecdexError;
       expect(err.details, JSON.stringify(planner)).toEqual({ plugin: 'bad', member });
       expect(err.message).toContain('index plugin bad');
     }
     // Good hints, and none, register.
-    new PluginRegistry().add(hinted('good', { exactSubsetMaxItems: 0, exactSubsetMaxScan: Number.POSITIVE_INFINITY }));
+    new PluginRegistry().add(hnswlibWith('good', { exactSubsetMaxItems: 0, exactSubsetMaxScan: Number.POSITIVE_INFINITY }));
     new PluginRegistry().add(plain);
   });
 });

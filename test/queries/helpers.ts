@@ -5,6 +5,7 @@ import sqlitevec from '@vecdex/backend-sqlitevec';
 import { type EmbeddingConfig, type IngestRecord, type Vecdex, openVecdex } from '@vecdex/core';
 import { Random } from '@vecdex/core/testing';
 import hnswlib from '@vecdex/index-hnswlib';
+import { hnswlibDefaults } from '../filters/planner-defaults.js';
 
 const NOUNS = ['keys', 'vault', 'coat', 'milk', 'river', 'garden', 'invoice', 'server', 'kitten', 'violin', 'harbor', 'ledger'];
 const VERBS = ['rotate', 'buy', 'repair', 'paint', 'audit', 'feed', 'tune', 'sail', 'archive', 'water', 'deploy', 'mend'];
@@ -33,7 +34,7 @@ export async function queryStore(prefix = 'vecdex-queries-'): Promise<{
       openVecdex({
         config: {
           backend: { use: sqlitevec, options: { path: path.join(dir, 'store.db') } },
-          plugins: [hnswlib],
+          plugins: [hnswlib, hnswlibDefaults],
           dataDir: path.join(dir, 'data'),
           ...(embedding ? { embedding } : {}),
         },

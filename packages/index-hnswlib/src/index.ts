@@ -13,6 +13,7 @@ import { VecdexError, checkAddon, definePlugin, type IndexContext, type Metric, 
 import { HnswIndex } from './hnsw-index.js';
 import { normalizeHnswParams, paramsToJson } from './hnsw-params.js';
 import { HNSWLIB_NODE_VERSION, loadHnswlib } from './load-hnswlib.js';
+import { HNSWLIB_PLANNER_HINTS } from './planner-hints.js';
 import { spaceFor } from './native-distance.js';
 
 const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine', 'ip']);
@@ -21,6 +22,7 @@ export default definePlugin({
   kind: 'index',
   name: 'hnswlib',
   metrics: METRICS,
+  planner: HNSWLIB_PLANNER_HINTS,
   normalizeParams: (params) => paramsToJson(normalizeHnswParams(params)),
   async open(context: IndexContext): Promise<VectorIndex> {
     const space = spaceFor(context.metric);
