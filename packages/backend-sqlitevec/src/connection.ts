@@ -22,6 +22,10 @@ export class Connection {
   #closed = false;
   /** Write calls made through this connection (see `changeToken`). */
   #localWrites = 0;
+  /** `PRAGMA data_version`, plucked once (it runs on every query). */
+  #dataVersion: Statement | null = null;
+  /** The last token made, with what it was made of, so an unchanged store makes no new string. */
+  #token = { version: -1, writes: -1, text: '' };
 
   constructor(
     readonly db: Db,
@@ -69,7 +73,12 @@ export class Connection {
    * in between, so results read under the first are still current.
    */
   changeToken(): string {
-    return `${this.prepare('PRAGMA data_version').pluck().get() as number}:${this.#localWrites}`;
+    this.#dataVersion ??= this.db.prepare('PRAGMA data_version').pluck();
+    const version = this.#dataVersion.get() as number;
+    const last = this.#token;
+    if (last.version === version && last.writes === this.#localWrites) return last.text;
+    this.#token = { version, writes: this.#localWrites, text: `${version}:${this.#localWrites}` };
+    return this.#token.text;
   }
 
   /** Checkpoint the WAL into the main file (so it can be copied as one file) and close. Idempotent. */
@@ -77,6 +86,7 @@ export class Connection {
     if (this.#closed) return;
     this.#closed = true;
     this.#statements.clear();
+    this.#dataVersion = null;
     try {
       if (this.db.memory === false && !this.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
