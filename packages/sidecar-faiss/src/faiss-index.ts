@@ -29,8 +29,11 @@ import { FAISS_NODE_VERSION } from './load-faiss.js';
 import { VectorBuffer } from './vector-buffer.js';
 import { needsRebuild } from './rebuild-reason.js';
 
-/** Vectors per native `add` call (each call converts a JS array of n × d numbers). */
-const ADD_CHUNK = 4096;
+/**
+ * The most numbers a training sample holds: faiss-node trains on one `number[]`, and V8 arrays
+ * stop at ~134M elements (2^26 here: 524,288 rows of 128-d, 87,381 of 768-d, 537 MB as doubles).
+ */
+const MAX_TRAIN_ELEMENTS = 2 ** 26;
 /** Per-query tuned copies kept (IVF nprobe / HNSW efSearch other than the default). */
 const MAX_VARIANTS = 2;
 
@@ -92,7 +95,7 @@ export class FaissIndex implements VectorIndex {
         }
         options.onProgress?.(keys.length);
       }
-      this.#swap(await this.#fill(keys, vectors.take()));
+      this.#swap(await this.#fill(keys, vectors));
     });
   }
 
@@ -132,7 +135,7 @@ export class FaissIndex implements VectorIndex {
         if (n !== removed.length) throw new Error(`FAISS removed ${n} of ${removed.length} entries`);
         labels.compact();
       }
-      this.#add(native, adds.take(), added.length);
+      this.#add(native, adds);
       for (const key of added) labels.append(key.collection, key.id);
     });
   }
@@ -278,14 +281,16 @@ export class FaissIndex implements VectorIndex {
   }
 
   /** Build a state from all vectors: plan, create, train on a sample if needed, tune, add. */
-  async #fill(keys: IndexKey[], data: number[]): Promise<FaissState> {
+  async #fill(keys: IndexKey[], vectors: VectorBuffer): Promise<FaissState> {
     const n = keys.length;
     const dims = this.#context.dimensions;
     const plan = planIndex(this.#params, n);
     let native = this.#create(plan.factory);
     let trainedCount = 0;
     if (!native.isTrained()) {
-      native.train(trainingSample(data, n, dims, Math.max(plan.minTrain, Math.ceil(this.#params.sample * n))));
+      // faiss-node trains on one `number[]`: at most MAX_TRAIN_ELEMENTS of them (V8's array limit), unless the index needs more.
+      const rows = Math.max(plan.minTrain, Math.min(Math.ceil(this.#params.sample * n), Math.floor(MAX_TRAIN_ELEMENTS / dims)));
+      native.train(vectors.sample(rows));
       trainedCount = n;
     }
     const tuning: Tuning = {};
@@ -293,18 +298,15 @@ export class FaissIndex implements VectorIndex {
     if (plan.hnsw) Object.assign(tuning, { efSearch: this.#params.efSearch, efConstruction: this.#params.efConstruction });
     // Still empty: the serialized copy is small (centroids, codebooks).
     if (Object.keys(tuning).length > 0) native = await this.#tuned(native, tuning, plan);
-    this.#add(native, data, n);
+    this.#add(native, vectors);
     const labels = new LabelMap();
     for (const key of keys) labels.append(key.collection, key.id);
     return { native, labels, plan, trainedCount };
   }
 
-  #add(native: NativeIndex, data: number[], n: number): void {
-    const dims = this.#context.dimensions;
-    for (let start = 0; start < n; start += ADD_CHUNK) {
-      const end = Math.min(n, start + ADD_CHUNK);
-      native.add(start === 0 && end === n ? data : data.slice(start * dims, end * dims));
-    }
+  /** Add the buffer's vectors (it is emptied), one native call per chunk of CHUNK_ROWS rows. */
+  #add(native: NativeIndex, vectors: VectorBuffer): void {
+    for (const chunk of vectors.takeChunks()) native.add(chunk);
   }
 
   /** A per-query tuned copy (nprobe / efSearch), kept while the index does not change. */
@@ -385,14 +387,3 @@ export class FaissIndex implements VectorIndex {
 }
 
 let tunedFiles = 0;
-
-/** `count` vectors spread evenly over the data (deterministic, so builds reproduce). */
-function trainingSample(data: number[], n: number, dims: number, count: number): number[] {
-  if (count >= n) return data;
-  const out = new Array<number>(count * dims);
-  for (let i = 0; i < count; i++) {
-    const src = Math.floor((i * n) / count) * dims;
-    for (let d = 0; d < dims; d++) out[i * dims + d] = data[src + d] as number;
-  }
-  return out;
-}
