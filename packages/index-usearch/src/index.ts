@@ -24,6 +24,7 @@ import { metricFor } from './usearch-distance.js';
 import { UsearchIndex } from './usearch-index.js';
 import { UsearchFlatIndex } from './flat-index.js';
 import { normalizeUsearchParams, paramsToJson } from './usearch-params.js';
+import { USEARCH_PLANNER_HINTS } from './planner-hints.js';
 
 const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine', 'ip']);
 /** Core's precisions, each stored natively: f32, f16, i8 (codes calibrated by core's kit), b1 (sign bits, Hamming). */
@@ -35,6 +36,7 @@ export default definePlugin({
   name: 'usearch',
   metrics: METRICS,
   precisions: PRECISIONS,
+  planner: USEARCH_PLANNER_HINTS,
   checkCompression({ precision, metric, params }) {
     const kind = params.kind === 'flat' ? 'flat' : 'hnsw';
     if (params.dtype !== undefined && params.dtype !== 'f32' && precision !== 'float32')

@@ -23,6 +23,7 @@ import { FaissIndex } from './faiss-index.js';
 import { normalizeFaissParams, paramsToJson } from './faiss-params.js';
 import { describeFactory, factoryForPrecision } from './index-plan.js';
 import { loadFaiss, FAISS_NODE_VERSION } from './load-faiss.js';
+import { FAISS_PLANNER_HINTS } from './planner-hints.js';
 
 const METRICS: readonly Metric[] = Object.freeze(['l2', 'cosine']);
 /** int8 = FAISS's SQ8 (per-dimension ranges trained on the sample), float16 = SQfp16; no binary (faiss-node has no binary indexes). */
@@ -33,6 +34,7 @@ export default definePlugin({
   name: 'faiss',
   metrics: METRICS,
   precisions: PRECISIONS,
+  planner: FAISS_PLANNER_HINTS,
   checkCompression({ precision, params }) {
     if (precision === 'float32' || precision === 'binary') return null;
     if (params.quantize !== false && params.quantize !== undefined)

@@ -61,11 +61,29 @@ export const EXACT_SUBSET_THRESHOLD = 500;
  * | 1M    | 10,000 (1 %)   | 86–118       | ~107 (issue 14, an idle machine)  |            |
  * | 1M    | 100,000 (10 %) | 698          |                                   |            |
  *
- * Exact over the subset grows by ~7–12 µs per matching item here (SQLite reading each id, the
+ * Exact over the subset grew by ~7–12 µs per matching item then (SQLite reading each id, the
  * copy's id → slot map, the gather: memory-bound), the in-search filter falls as more items
- * pass; they meet near 10,000 matching items at 128 dimensions. Undeclared, the same filters
+ * pass; they met near 10,000 matching items at 128 dimensions. Undeclared, the same filters
  * cost 0.25–0.7 s (200k) and 1.9–3.3 s (1M) per count, id list or exact search on this box,
  * whatever they match, which is why EXACT_SUBSET_THRESHOLD stays 500 for them.
+ *
+ * This is the default for index plugins that declare no `planner` hints (`PlannerHints`). Since
+ * the exact-subset path reads rowids from the field indexes and keeps subsets (`SubsetCache` in
+ * backend-sqlitevec), it costs ~0.6 µs per matching item, and with a filter no earlier query
+ * used (`--cold`) the in-search filter pays for collecting the matching ids first. Measured
+ * with `node bench/filter-scale.mjs --count 1000000 --index hnswlib|usearch --cold
+ * --skip-undeclared --selectivities 0.001,0.003,0.01,0.03,0.1 --queries 20` (load average 2–11),
+ * mean ms per query with each path's count, recall@10 1.0 for exact, 0.91–0.995 otherwise:
+ *
+ * | 1M, matching   | exact-subset | hnswlib: inside / oversample | usearch: inside / oversample |
+ * | 1,000 (0.1 %)  | 1.1–1.4      | 124 / 74                     | 37 / 73                      |
+ * | 10,000 (1 %)   | 8.6–9.2      | 27 / 14                      | 19 / 12.4                    |
+ * | 30,000 (3 %)   | 20–22        | 43 / 5.9                     | 39 / 6.4                     |
+ * | 100,000 (10 %) | 62–63        | 124 / 7.7                    | 121 / 8.0                    |
+ *
+ * So hnswlib and usearch declare `exactSubsetMaxScan` 2,560,000 (20,000 × 128) with
+ * `oversampleMinSelectivity` 0.02, and the FAISS plugin (whose filter runs on its results and
+ * comes back short) 12,800,000; this default stays for plugins that measured nothing.
  */
 export const EXACT_SUBSET_MAX_SCAN = 1_280_000;
 
