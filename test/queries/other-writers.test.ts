@@ -98,3 +98,17 @@ it("sees another connection's change of the collection's default index", async (
   await b.backend.updateCollection('docs', { defaultIndex: null });
   expect((await a.collection('docs').search(query, { k: 3, include: {} })).plan.strategy).toBe('exact');
 });
+
+it("vx.search over an index sees another connection's upsert at its next query", async () => {
+  const ask = () => a.search({ vector: query, index: INDEX, k: 3, include: {} });
+  await ask();
+  const before = await ask();
+  expect(before.hits.map((h) => h.id)).not.toContain('near-vx');
+  await b.collection('docs').upsert([{ id: 'near-vx', vector: query }]);
+  const after = await ask();
+  expect(after.hits.map((h) => h.id)).toContain('near-vx'); // at distance 0, beside far-process
+  expect(after.plan.vector?.synced ?? after.plan.synced).toBe(1);
+  await ask();
+  await b.collection('docs').delete('near-vx');
+  expect((await ask()).hits.map((h) => h.id)).not.toContain('near-vx');
+});

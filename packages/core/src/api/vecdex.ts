@@ -60,6 +60,8 @@ export class Vecdex {
   readonly #embedder: QueryEmbedder;
   /** What queries of `collection()` handles resolved, kept while the store's change token holds. */
   readonly #targets = new TokenCache<QueryTarget>();
+  /** The same for `search` / `similar` over an index or collections (keyed by what they name). */
+  readonly #indexTargets = new TokenCache<QueryTarget>();
   #closed = false;
 
   constructor(backend: StorageBackend, config: ResolvedConfig, plugins: PluginRegistry, options: VecdexOptions = {}) {
@@ -100,11 +102,7 @@ export class Vecdex {
   async search(request: IndexSearchRequest): Promise<{ hits: HybridHit[]; plan: SearchPlan }> {
     if (typeof request !== 'object' || request === null) throw errors.invalidArgument('search', 'a query object', request);
     const { collections, ...rest } = request;
-    const target = await resolveIndexTarget(this.backend, this.indexes, this.aliases, {
-      ...(rest.index !== undefined ? { index: rest.index } : {}),
-      ...(collections !== undefined ? { collections } : {}),
-    });
-    return runSearchRequest(this.#deps(), target, rest);
+    return runSearchRequest(this.#deps(), await this.#indexTarget(rest.index, collections), rest);
   }
 
   /**
@@ -117,11 +115,34 @@ export class Vecdex {
    */
   async similar(query: Vector | QueryInput, options: IndexSimilarOptions): Promise<SearchHit[]> {
     const { collections, ...rest } = options ?? {};
-    const target = await resolveIndexTarget(this.backend, this.indexes, this.aliases, {
-      ...(rest.index !== undefined ? { index: rest.index } : {}),
+    return (await runSimilar(this.#deps(), await this.#indexTarget(rest.index, collections), query, rest)).hits;
+  }
+
+  /**
+   * Where `search` / `similar` run (`resolveIndexTarget`). With a backend that has
+   * `changeToken`, the token is read first and a target resolved under an equal token is
+   * reused, as a collection handle does: no definition or collection reads per query.
+   */
+  async #indexTarget(index: string | undefined, collections: readonly string[] | undefined): Promise<QueryTarget> {
+    const backend = this.backend;
+    const token = backend.changeToken === undefined ? undefined : await backend.changeToken();
+    // Only well-formed requests are kept (anything else is refused by resolveIndexTarget).
+    const wellFormed =
+      (index === undefined || typeof index === 'string') &&
+      (collections === undefined || (Array.isArray(collections) && collections.every((c) => typeof c === 'string')));
+    const key = token !== undefined && wellFormed ? JSON.stringify([index ?? null, collections ?? null]) : null;
+    if (key !== null) {
+      const known = this.#indexTargets.get(key, token as string);
+      if (known !== undefined) return known;
+    }
+    const target = await resolveIndexTarget(backend, this.indexes, this.aliases, {
+      ...(index !== undefined ? { index } : {}),
       ...(collections !== undefined ? { collections } : {}),
     });
-    return (await runSimilar(this.#deps(), target, query, rest)).hits;
+    if (key === null || token === undefined) return target;
+    const kept = { ...target, token };
+    this.#indexTargets.set(key, token, kept);
+    return kept;
   }
 
   #deps(): QueryDeps {
