@@ -8,9 +8,10 @@
  * plugin without hints plans as before. The plan never returns fewer than k hits whatever the
  * hints say: an index that comes back short is answered exactly.
  *
- * Measure them with `bench/filter-scale.mjs --index <your plugin> --cold` at the sizes you
- * expect: the crossovers move with the collection's size, the dimensions and the machine, so a
- * hint is a default for typical use, not a guarantee.
+ * A backend's native indexes declare them the same way, on the specs its `indexPlugins()`
+ * returns. Measure them with `bench/filter-scale.mjs --index <your plugin> --cold` at the sizes
+ * you expect: the crossovers move with the collection's size, the dimensions and the machine,
+ * so a hint is a default for typical use, not a guarantee.
  *
  * ```ts
  * export default definePlugin({
