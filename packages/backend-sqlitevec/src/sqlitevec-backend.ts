@@ -34,7 +34,7 @@ import { ExactSearch, SUPPORTED_METRICS } from './exact-search.js';
 import { FullText } from './full-text.js';
 import { IndexCatalog } from './index-catalog.js';
 import { IndexEvents } from './index-events.js';
-import { ItemStore } from './item-store.js';
+import { IN_CHUNK, ItemStore } from './item-store.js';
 import { MemoryVectors } from './memory-vectors.js';
 import { MAX_DIMENSIONS } from './schema.js';
 import type { ResolvedSqliteVecOptions } from './sqlitevec-options.js';
@@ -163,10 +163,20 @@ export class SqliteVecBackend implements StorageBackend {
     );
   }
 
+  /**
+   * Without vectors (search hits' fields), up to 500 ids are read with one statement, which is its
+   * own snapshot: no read transaction, no collection lookup first unless nothing was found.
+   */
   async get(collection: string, ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
-    return this.#conn.guard(() =>
-      this.#conn.read(() => this.#items.get(this.#collections.require(collection), ids, options.vectors ?? true)),
-    );
+    return this.#conn.guard(() => {
+      if (options.vectors === false && ids.length > 0 && ids.length <= IN_CHUNK) {
+        const items = this.#items.fieldsIn(collection, ids);
+        if (items.length > 0) return items;
+        this.#collections.require(collection);
+        return items;
+      }
+      return this.#conn.read(() => this.#items.get(this.#collections.require(collection), ids, options.vectors ?? true));
+    });
   }
 
   /**

@@ -113,6 +113,47 @@ describe('items', () => {
     expect(await b.delete('other', ids)).toBe(1200);
   });
 
+  it('without vectors (one statement joining the collection by name): the same fields as with them, per collection', async () => {
+    await b.upsert('docs', [item('same', [1, 2, 3], { in: 'docs' }, 'docs text')]);
+    await b.upsert('other', [
+      { ...item('same', [3, 2, 1], { in: 'other', nested: { a: [1, 2] } }, 'other text'), contentHash: 'h1' },
+    ]);
+    const ids = ['same', 'missing', 'a', 'same'];
+    const withVectors = await b.get('docs', ids);
+    const fields = await b.get('docs', ids, { vectors: false });
+    expect(fields.map((i) => i.id)).toEqual(['same', 'a', 'same']);
+    expect(fields).toEqual(withVectors.map(({ vector: _, ...rest }) => rest));
+    expect(fields[0]).toEqual({
+      id: 'same',
+      content: 'docs text',
+      metadata: { in: 'docs' },
+      contentHash: null,
+      modified: expect.any(Number),
+    });
+    // The same id in another collection is another item.
+    expect(await b.get('other', ['same'], { vectors: false })).toEqual([
+      {
+        id: 'same',
+        content: 'other text',
+        metadata: { in: 'other', nested: { a: [1, 2] } },
+        contentHash: 'h1',
+        modified: expect.any(Number),
+      },
+    ]);
+    // Nothing found: an existing collection answers [], a missing one UNKNOWN_COLLECTION.
+    expect(await b.get('docs', ['missing'], { vectors: false })).toEqual([]);
+    expect(await b.get('docs', [], { vectors: false })).toEqual([]);
+    expect(await codeOf(b.get('nope', ['a'], { vectors: false }))).toBe('UNKNOWN_COLLECTION');
+    expect(await codeOf(b.get('nope', [], { vectors: false }))).toBe('UNKNOWN_COLLECTION');
+    // Another connection's write is seen by the next read (no cache in between).
+    const raw = rawDb(b.path);
+    raw.prepare(`UPDATE vecdex_items SET metadata = '{"v":2}' WHERE id = 'same' AND content = 'docs text'`).run();
+    raw.close();
+    expect((await b.get('docs', ['same'], { vectors: false }))[0]?.metadata).toEqual({ v: 2 });
+    expect(await b.delete('docs', ['same'])).toBe(1);
+    expect(await b.delete('other', ['same'])).toBe(1);
+  });
+
   it('an update keeps one row (and its rowid) in vecdex_items and in vec0', async () => {
     await b.upsert('docs', [item('u', [1, 1, 1], { v: 1 })]);
     const raw = rawDb(b.path);
