@@ -68,7 +68,8 @@ export type Verified<M extends IndexManifest> =
  * - `manifest.json`: format, generation, definition, shape, params, counts, the feed cursor,
  *   and the byte size and sha256 of both files, plus the plugin's own fields.
  *
- * `save` writes each file as a temporary file, fsyncs and renames it, writes the manifest last,
+ * `save` writes each file as a temporary file, fsyncs and renames it (the index file's fsync
+ * runs beside its checksum pass), writes the manifest last,
  * fsyncs the directory, then removes other generations (leaving another live process's
  * temporary files alone). A crash at any point leaves the previous generation or the new one
  * complete and named by the manifest. `verify` checks everything before native code sees a
@@ -125,19 +126,21 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
     const { generation, labels } = options;
     const indexName = `index.${generation}.${this.layout.extension}`;
     const tmp = path.join(directory, tmpName(indexName));
-    let index: FileRecord;
-    try {
-      await options.write(tmp);
-      await fsyncPath(tmp);
-      const { record, file } = await this.#describe(tmp, indexName);
-      index = record;
-      const problem = options.check === undefined ? null : await options.check(file, { labels, manifest: null });
-      if (problem !== null) throw new Error(`${this.layout.library} wrote an unexpected index file (${problem})`);
-      await rename(tmp, path.join(directory, indexName));
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    const saveIndex = async (): Promise<FileRecord> => {
+      try {
+        await options.write(tmp);
+        // The checksum pass reads what the fsync flushes: run them side by side (the bytes do not change).
+        const [, { record, file }] = await Promise.all([fsyncPath(tmp), this.#describe(tmp, indexName)]);
+        const problem = options.check === undefined ? null : await options.check(file, { labels, manifest: null });
+        if (problem !== null) throw new Error(`${this.layout.library} wrote an unexpected index file (${problem})`);
+        await rename(tmp, path.join(directory, indexName));
+        return record;
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    };
+    const index = await saveIndex();
     const labelsFile = await writeFileAtomic(directory, `labels.${generation}.json`, JSON.stringify(labels.toJSON()));
     const fields = typeof options.fields === 'function' ? options.fields() : options.fields;
     const manifest = {
