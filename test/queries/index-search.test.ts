@@ -118,6 +118,42 @@ describe('vx.search over the collections of one index', () => {
     }
   });
 
+  it("reads the hits' content from the store only when include asks for it, and their metadata either way", async () => {
+    const backend = vx.backend;
+    const get = backend.get.bind(backend);
+    const asked: ({ vectors?: boolean; content?: boolean } | undefined)[] = [];
+    backend.get = (collection, ids, options) => {
+      asked.push(options);
+      return get(collection, ids, options);
+    };
+    try {
+      const text = queries[1] as string;
+      const plain = await vx.similar({ text }, { index: 'all', k: 12, params: PARAMS });
+      expect(asked.every((o) => o?.content === false && o.vectors === false)).toBe(true);
+      const calls = asked.length;
+      expect(calls).toBeGreaterThan(0);
+      const full = await vx.similar(
+        { text },
+        { index: 'all', k: 12, include: { metadata: true, content: true }, params: PARAMS },
+      );
+      expect(asked.slice(calls).every((o) => o?.content === true)).toBe(true);
+      // The same hits and metadata, the content only on request (as stored).
+      expect(keys(plain)).toEqual(keys(full));
+      for (const [i, h] of plain.entries()) {
+        expect(h).not.toHaveProperty('content');
+        expect(h.metadata).toEqual(full[i]?.metadata);
+        expect(full[i]?.content).toBe(texts.get(`${h.collection}/${h.id}`));
+      }
+      // Oversampled candidates are matched on their metadata alone: no content read either.
+      const before = asked.length;
+      const over = await vx.search({ index: 'all', text, mode: 'vector', k: 10, filter: { lang: 'en' } });
+      expect(over.plan.strategy).toBe('index-oversample');
+      expect(asked.slice(before).some((o) => o?.content === false)).toBe(true);
+    } finally {
+      backend.get = get;
+    }
+  });
+
   it('never fewer than k while k items match, however selective the filter', async () => {
     const filter = { $and: [{ lang: 'en' }, { n: { $in: [2, 4, 400, 402] } }] }; // 4 per collection
     const { hits, plan } = await vx.search({ index: 'all', text: queries[0] as string, mode: 'vector', k: 10, filter });

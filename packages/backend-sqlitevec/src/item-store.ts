@@ -24,8 +24,12 @@ export interface ItemRow {
 
 const COLUMNS = 'rowid, id, content, metadata, content_hash, modified, vector_exp, vector_exact';
 
-/** The columns of an item without its vector, read by `get` as raw arrays in this order. */
-const FIELDS = 'id, content, metadata, content_hash, modified';
+/**
+ * The columns of an item without its vector, read as raw arrays in this order; without content,
+ * NULL in its place (a chunk's text of a few KiB, read and decoded for nothing otherwise).
+ */
+const fieldColumns = (prefix: string, content: boolean) =>
+  `${prefix}id, ${content ? `${prefix}content` : 'NULL'}, ${prefix}metadata, ${prefix}content_hash, ${prefix}modified`;
 type FieldsRow = [id: string, content: string | null, metadata: string | null, contentHash: string | null, modified: number];
 
 /**
@@ -110,10 +114,10 @@ export class ItemStore {
    * eight columns per item was about a third of a 10-id read (bench/README.md, "with include:
    * metadata").
    */
-  get(c: CollectionRow, ids: readonly string[], vectors: boolean): StoredItem[] {
+  get(c: CollectionRow, ids: readonly string[], vectors: boolean, content = true): StoredItem[] {
     if (!vectors) {
       const select = this.conn
-        .prepare(`SELECT ${FIELDS} FROM vecdex_items WHERE cid = ? AND id IN (SELECT value FROM json_each(?))`)
+        .prepare(`SELECT ${fieldColumns('', content)} FROM vecdex_items WHERE cid = ? AND id IN (SELECT value FROM json_each(?))`)
         .raw();
       const rows: FieldsRow[] = [];
       for (let i = 0; i < ids.length; i += IN_CHUNK) {
@@ -144,11 +148,11 @@ export class ItemStore {
    * its own, ~4 µs of a 10-hit read). Empty both when no id exists and when the collection does not:
    * the caller tells them apart.
    */
-  fieldsIn(collection: string, ids: readonly string[]): StoredItem[] {
+  fieldsIn(collection: string, ids: readonly string[], content: boolean): StoredItem[] {
     if (ids.length > IN_CHUNK) throw new Error(`internal: fieldsIn takes at most ${IN_CHUNK} ids, got ${ids.length}`);
     const rows = this.conn
       .prepare(
-        `SELECT i.id, i.content, i.metadata, i.content_hash, i.modified FROM vecdex_collections c CROSS JOIN vecdex_items i WHERE c.name = ? AND i.cid = c.cid AND i.id IN (SELECT value FROM json_each(?))`,
+        `SELECT ${fieldColumns('i.', content)} FROM vecdex_collections c CROSS JOIN vecdex_items i WHERE c.name = ? AND i.cid = c.cid AND i.id IN (SELECT value FROM json_each(?))`,
       )
       .raw()
       .all(collection, JSON.stringify(ids)) as FieldsRow[];

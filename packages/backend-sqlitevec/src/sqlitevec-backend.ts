@@ -165,17 +165,23 @@ export class SqliteVecBackend implements StorageBackend {
 
   /**
    * Without vectors (search hits' fields), up to 500 ids are read with one statement, which is its
-   * own snapshot: no read transaction, no collection lookup first unless nothing was found.
+   * own snapshot: no read transaction, no collection lookup first unless nothing was found. With
+   * `content: false` the content column is not read (null in the items).
    */
-  async get(collection: string, ids: readonly string[], options: { vectors?: boolean } = {}): Promise<StoredItem[]> {
+  async get(
+    collection: string,
+    ids: readonly string[],
+    options: { vectors?: boolean; content?: boolean } = {},
+  ): Promise<StoredItem[]> {
+    const content = options.content ?? true;
     return this.#conn.guard(() => {
       if (options.vectors === false && ids.length > 0 && ids.length <= IN_CHUNK) {
-        const items = this.#items.fieldsIn(collection, ids);
+        const items = this.#items.fieldsIn(collection, ids, content);
         if (items.length > 0) return items;
         this.#collections.require(collection);
         return items;
       }
-      return this.#conn.read(() => this.#items.get(this.#collections.require(collection), ids, options.vectors ?? true));
+      return this.#conn.read(() => this.#items.get(this.#collections.require(collection), ids, options.vectors ?? true, content));
     });
   }
 

@@ -140,6 +140,12 @@ describe('items', () => {
         modified: expect.any(Number),
       },
     ]);
+    // Without content: null there, every other field the same (both paths: ≤ 500 ids and more).
+    const noContent = fields.map((i) => ({ ...i, content: null }));
+    expect(await b.get('docs', ids, { vectors: false, content: false })).toEqual(noContent);
+    const many = [...ids, ...Array.from({ length: 600 }, (_, i) => `absent-${i}`)];
+    expect(await b.get('docs', many, { vectors: false, content: false })).toEqual(noContent);
+    expect(await b.get('docs', many, { vectors: false })).toEqual(fields);
     // Nothing found: an existing collection answers [], a missing one UNKNOWN_COLLECTION.
     expect(await b.get('docs', ['missing'], { vectors: false })).toEqual([]);
     expect(await b.get('docs', [], { vectors: false })).toEqual([]);

@@ -14,7 +14,7 @@ export function hitKey(key: { collection: string; id: string }): string {
 export async function fetchItems(
   backend: StorageBackend,
   keys: readonly { collection: string; id: string }[],
-  vectors: boolean,
+  fields: { vectors: boolean; content: boolean },
 ): Promise<Map<string, StoredItem>> {
   const byCollection = new Map<string, string[]>();
   for (const k of keys) {
@@ -27,7 +27,7 @@ export async function fetchItems(
   }
   const out = new Map<string, StoredItem>();
   for (const [collection, ids] of byCollection) {
-    for (const it of await backend.get(collection, ids, { vectors })) out.set(hitKey({ collection, id: it.id }), it);
+    for (const it of await backend.get(collection, ids, fields)) out.set(hitKey({ collection, id: it.id }), it);
   }
   return out;
 }
@@ -49,7 +49,7 @@ export async function resolveHits(
   if ((!wantFields && !verify) || hits.length === 0) {
     return { hits: hits.map((h) => ({ collection: h.collection, id: h.id, distance: h.distance })), dropped: 0 };
   }
-  const items = await fetchItems(backend, hits, include.vector === true);
+  const items = await fetchItems(backend, hits, { vectors: include.vector === true, content: include.content === true });
   const out: SearchHit[] = [];
   for (const h of hits) {
     const it = items.get(hitKey(h));

@@ -133,7 +133,10 @@ export async function hybridSearch(
   const missingDistance = vector !== null && fused.some((f) => !distances.has(hitKey(f)));
   const wantFields = include.metadata === true || include.content === true || include.vector === true;
   const needVectors = include.vector === true || missingDistance;
-  const items = wantFields || missingDistance ? await fetchItems(backend, fused, needVectors) : new Map<string, StoredItem>();
+  const items =
+    wantFields || missingDistance
+      ? await fetchItems(backend, fused, { vectors: needVectors, content: include.content === true })
+      : new Map<string, StoredItem>();
   const metric = input.metric ?? (collections[0] as CollectionInfo).metric;
   const hits = fused.map((f) => {
     const key = hitKey(f);

@@ -50,7 +50,8 @@ export async function oversample(
     const q = { ...o.base, k: asked, ...(o.needsAllow ? { allow: o.mine, ...(o.where ? { where: o.where } : {}) } : {}) };
     const { hits, pending, synced: now } = await indexes.search(o.index, o.vector, q as IndexQuery);
     synced += now;
-    const items = await fetchItems(backend, hits, false);
+    // Only the metadata is matched: no vectors, no content.
+    const items = await fetchItems(backend, hits, { vectors: false, content: false });
     const kept = hits.filter((h) => {
       const it = items.get(hitKey(h));
       return it !== undefined && match(it.metadata);

@@ -68,8 +68,13 @@ export interface StorageBackend {
    * distinct (core deduplicates, last one wins).
    */
   upsert(collection: string, items: readonly NormalizedItem[]): Promise<void>;
-  /** Items that exist, in the order of `ids`; missing ids are skipped. */
-  get(collection: string, ids: readonly string[], options?: { vectors?: boolean }): Promise<StoredItem[]>;
+  /**
+   * Items that exist, in the order of `ids`; missing ids are skipped. `vectors` defaults to true;
+   * `content: false` says the caller will not read `content` (a search hit without
+   * `include.content`, a filter check), so a backend may return `null` there and read less
+   * (optional: returning the content anyway is correct).
+   */
+  get(collection: string, ids: readonly string[], options?: { vectors?: boolean; content?: boolean }): Promise<StoredItem[]>;
   /**
    * Optional. Only the vectors of `ids`, in the order of `ids`, `null` for an id that does not
    * exist: bit for bit the vectors `get(collection, ids, { vectors: true })` returns, without
