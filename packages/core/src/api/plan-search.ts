@@ -97,7 +97,7 @@ export const EXACT_SUBSET_MAX_SCAN = 1_280_000;
  * falls back to the in-search filter.
  *
  * The default for plugins without `planner` hints: at 1M × 128 with a new filter each query,
- * oversampling beat the in-search filter (which first collects the matching ids) from 0.3 % and
+ * oversampling beat the in-search filter (which first collects the matching ids) from 1 % and
  * exact search over the matches from ~2 % through hnswlib and usearch (see EXACT_SUBSET_MAX_SCAN),
  * so both declare 0.02; FAISS keeps 0.1 (its candidates had recall 0.06–0.44 below it).
  */
