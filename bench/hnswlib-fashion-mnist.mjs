@@ -295,7 +295,12 @@ async function main() {
     });
 
     // ---- per-query store round trips ---------------------------------------------------------
-    result.roundTrips = await measureRoundTrips(vx, coll, queryVectors);
+    const bareRows = (ids) => {
+      const metadata = new Map();
+      for (const [id, m] of selectRows.all(cid, JSON.stringify(ids))) metadata.set(id, JSON.parse(m));
+      return metadata;
+    };
+    result.roundTrips = await measureRoundTrips(vx, coll, queryVectors, bareRows);
 
     // ---- sync ---------------------------------------------------------------------------------
     if (opts.sync && kept === null)
@@ -380,7 +385,7 @@ async function timeInterleaved(variants, names, round, Q, truth, data, k) {
 }
 
 /** µs per call of what collection.similar does against the store besides the index search. */
-async function measureRoundTrips(vx, coll, queryVectors) {
+async function measureRoundTrips(vx, coll, queryVectors, bareRows) {
   const b = vx.backend;
   const n = 5000;
   const state = await b.getIndexState(INDEX);
@@ -391,7 +396,8 @@ async function measureRoundTrips(vx, coll, queryVectors) {
     headCursor: () => b.headCursor(),
     ...(typeof b.changeToken === 'function' ? { 'changeToken (per query)': () => b.changeToken() } : {}),
     'countChanges (pending)': () => b.countChanges([COLLECTION], state.cursor),
-    'get 10 ids, metadata (include)': () => b.get(COLLECTION, ids, { vectors: false }),
+    'get 10 ids, metadata (include)': () => b.get(COLLECTION, ids, { vectors: false, content: false }),
+    'the same 10 rows, bare better-sqlite3 (raw +rows)': async () => bareRows(ids),
     'indexes.search (efSearch 10)': () => vx.indexes.search(INDEX, queryVectors[0], { k: 10, params: { efSearch: 10 } }),
     'similar (efSearch 10, include {})': () =>
       coll.similar(queryVectors[0], { index: INDEX, k: 10, params: { efSearch: 10 }, include: {} }),
