@@ -223,20 +223,11 @@ export class Collection {
    * read first (one cheap read) and the target resolved under an equal token is reused: no
    * collection lookup, and the token lets the index's freshness check skip its own read.
    */
-  async #target(): Promise<QueryTarget> {
-    const backend = this.#backend;
-    const token = backend.changeToken === undefined ? undefined : await backend.changeToken();
-    if (token !== undefined) {
-      const known = this.#targets.get(this.name, token);
-      if (known !== undefined) return known;
-    }
-    const info = await this.info();
-    const target: QueryTarget = { collections: [info], defaultIndex: info.defaultIndex, what: `collection "${info.name}"` };
-    if (token !== undefined) {
-      target.token = token;
-      this.#targets.set(this.name, token, target);
-    }
-    return target;
+  #target(): Promise<QueryTarget> {
+    return this.#targets.through(this.#backend, this.name, async () => {
+      const info = await this.info();
+      return { collections: [info], defaultIndex: info.defaultIndex, what: `collection "${info.name}"` };
+    });
   }
 
   /** Changes to this collection after a cursor (see `StorageBackend.readChanges`). */

@@ -6,7 +6,9 @@
  * Correct as long as each value was read *after* the token it is stored under: a commit
  * landing in between makes the next token differ, so the value is read again then.
  */
-export class TokenCache<V> {
+import type { StorageBackend } from '../contracts/storage-backend.js';
+
+export class TokenCache<V extends { token?: string }> {
   #token: string | null = null;
   readonly #values = new Map<string, V>();
 
@@ -22,5 +24,21 @@ export class TokenCache<V> {
       this.#values.clear();
     }
     this.#values.set(key, value);
+  }
+
+  /**
+   * `read()`'s value under the store's current change token: the token is read first, then the
+   * value kept under an equal token is served, or `read()` runs and its value, tagged with the
+   * token, is kept for the next call. Without `changeToken` on the backend, or with a null `key`
+   * (a request not worth keeping), `read()` runs every time and its value is returned untagged.
+   */
+  async through(backend: StorageBackend, key: string | null, read: () => Promise<V>): Promise<V> {
+    if (key === null || backend.changeToken === undefined) return read();
+    const token = await backend.changeToken();
+    const known = this.get(key, token);
+    if (known !== undefined) return known;
+    const value = { ...(await read()), token };
+    this.set(key, token, value);
+    return value;
   }
 }

@@ -123,26 +123,18 @@ export class Vecdex {
    * `changeToken`, the token is read first and a target resolved under an equal token is
    * reused, as a collection handle does: no definition or collection reads per query.
    */
-  async #indexTarget(index: string | undefined, collections: readonly string[] | undefined): Promise<QueryTarget> {
-    const backend = this.backend;
-    const token = backend.changeToken === undefined ? undefined : await backend.changeToken();
+  #indexTarget(index: string | undefined, collections: readonly string[] | undefined): Promise<QueryTarget> {
     // Only well-formed requests are kept (anything else is refused by resolveIndexTarget).
     const wellFormed =
       (index === undefined || typeof index === 'string') &&
       (collections === undefined || (Array.isArray(collections) && collections.every((c) => typeof c === 'string')));
-    const key = token !== undefined && wellFormed ? JSON.stringify([index ?? null, collections ?? null]) : null;
-    if (key !== null) {
-      const known = this.#indexTargets.get(key, token as string);
-      if (known !== undefined) return known;
-    }
-    const target = await resolveIndexTarget(backend, this.indexes, this.aliases, {
-      ...(index !== undefined ? { index } : {}),
-      ...(collections !== undefined ? { collections } : {}),
-    });
-    if (key === null || token === undefined) return target;
-    const kept = { ...target, token };
-    this.#indexTargets.set(key, token, kept);
-    return kept;
+    const key = wellFormed ? JSON.stringify([index ?? null, collections ?? null]) : null;
+    return this.#indexTargets.through(this.backend, key, () =>
+      resolveIndexTarget(this.backend, this.indexes, this.aliases, {
+        ...(index !== undefined ? { index } : {}),
+        ...(collections !== undefined ? { collections } : {}),
+      }),
+    );
   }
 
   #deps(): QueryDeps {
