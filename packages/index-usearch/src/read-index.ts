@@ -1,5 +1,6 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
-import type { LabelMap, Verified } from '@vecdex/core/plugin-kit';
+import { IndexVectors, decodeChanges, type LabelMap, type Verified } from '@vecdex/core/plugin-kit';
+import { applyChanges } from './apply-changes.js';
 import type { NativeUsearch, UsearchBinding, UsearchConfig } from './load-usearch.js';
 import { checkUsearchFile, referenceFor } from './usearch-file-check.js';
 import { USEARCH_FILES, type UsearchManifest } from './usearch-files.js';
@@ -13,7 +14,9 @@ export type ReadResult =
  * Verify the saved files (the kit's `verify`: manifest, catalog state, sizes, checksums, label
  * map; then `checkUsearchFile` walks the whole usearch file: head against what this binding
  * writes for this configuration, counts, levels, entry slot, every node's key and neighbours),
- * and only then `load` it into a fresh native index, checking its size once more.
+ * and only then `load` it into a fresh native index, checking its size once more; then replay
+ * the manifest's journals (each batch through `applyChanges`, as `apply` ran it) and check the
+ * counts they must end at.
  */
 export async function readVerifiedIndex(
   binding: UsearchBinding,
@@ -29,6 +32,20 @@ export async function readVerifiedIndex(
   native.load(v.indexFile);
   if (native.size() !== v.labels.live || native.dimensions() !== dimensions) {
     return { ok: false, reason: 'native index disagrees with the label map' };
+  }
+  if (v.journal.length > 0) {
+    const vectors = new IndexVectors(context);
+    try {
+      for (const data of v.journal) {
+        for (const batch of decodeChanges(data, dimensions)) applyChanges(native, v.labels, vectors, batch, params.threads);
+      }
+    } catch (e) {
+      return { ok: false, reason: `journal replay: ${(e as Error)?.message ?? String(e)}` };
+    }
+    const { items, deleted } = v.manifest;
+    if (v.labels.live !== items || v.labels.free !== deleted || native.size() !== items) {
+      return { ok: false, reason: 'the replayed journals do not end at the manifest counts' };
+    }
   }
   return { ok: true, native, labels: v.labels, manifest: v.manifest };
 }

@@ -12,11 +12,12 @@ import {
   type VectorIndex,
   type IndexVerification,
 } from '@vecdex/core';
-import { IndexVectors, LabelMap, catalogState, verificationOf } from '@vecdex/core/plugin-kit';
+import { IndexVectors, LabelMap, PendingChanges, catalogState, savedBytes, verificationOf } from '@vecdex/core/plugin-kit';
 import { addVectors } from './add-vectors.js';
+import { applyChanges } from './apply-changes.js';
 import { USEARCH_VERSION, type NativeUsearch, type UsearchBinding, type UsearchConfig } from './load-usearch.js';
 import { checkUsearchFile, referenceFor } from './usearch-file-check.js';
-import { USEARCH_FILES } from './usearch-files.js';
+import { USEARCH_FILES, type UsearchManifest } from './usearch-files.js';
 import { type UsearchParams, paramsToJson, queryExpansion } from './usearch-params.js';
 import { readVerifiedIndex, verifySavedFiles, type ReadResult } from './read-index.js';
 import { collectHits, searchFiltered } from './usearch-search.js';
@@ -56,6 +57,10 @@ export class UsearchIndex implements VectorIndex {
   #lastLoadProblem: string | null = null;
   #cursor: string | null | undefined = undefined;
   #removedSinceBuild = 0;
+  /** The manifest the files were last saved or loaded as (null: none, or a build since). */
+  #saved: UsearchManifest | null = null;
+  /** Changes applied since: the next save appends them as a journal when they fit its budget. */
+  readonly #pending: PendingChanges;
 
   constructor(binding: UsearchBinding, context: IndexContext, params: UsearchParams, config: UsearchConfig) {
     this.#binding = binding;
@@ -65,6 +70,7 @@ export class UsearchIndex implements VectorIndex {
     this.#vectors = new IndexVectors(context);
     this.#query = new Float32Array(context.dimensions);
     this.#native = new binding.Index(config);
+    this.#pending = new PendingChanges(context.dimensions);
   }
 
   build(source: AsyncIterable<IndexEntry[]>, options: { onProgress?: (done: number) => void } = {}): Promise<void> {
@@ -105,6 +111,7 @@ export class UsearchIndex implements VectorIndex {
       this.#native = native;
       this.#labels = labels;
       this.#removedSinceBuild = 0;
+      this.#pending.lose();
     });
   }
 
@@ -118,35 +125,9 @@ export class UsearchIndex implements VectorIndex {
   apply(changes: readonly IndexChange[]): Promise<void> {
     return this.#exclusive(async () => {
       const native = this.#open();
-      const labels = this.#labels;
-      // The feed holds one change per key; should a batch repeat a key, its last change wins.
-      const last = new Map<string, IndexChange>();
-      for (const c of changes) {
-        const k = `${c.collection}\u0000${c.id}`;
-        last.delete(k);
-        last.set(k, c);
-      }
-      const dims = this.#context.dimensions;
-      const upserts = [...last.values()].filter((c) => c.op === 'upsert');
-      const data = new Float32Array(upserts.length * dims);
-      // Every vector is checked before the first native call, so a bad one changes nothing.
-      for (let i = 0; i < upserts.length; i++) {
-        const c = upserts[i] as IndexEntry;
-        this.#vectors.copy(c.vector, data, i * dims, c);
-      }
-      const removed: bigint[] = [];
-      for (const c of last.values()) {
-        const label = labels.get(c.collection, c.id);
-        if (label !== undefined) removed.push(BigInt(label));
-      }
-      if (removed.length > 0) native.remove(BigUint64Array.from(removed));
-      this.#removedSinceBuild += removed.length;
-      for (const c of last.values()) labels.release(c.collection, c.id);
-      const keys = new BigUint64Array(upserts.length);
-      upserts.forEach((c, i) => {
-        keys[i] = BigInt(labels.assignNext(c.collection, c.id));
-      });
-      addVectors(native, keys, data, dims, this.#params.threads);
+      const started = performance.now();
+      this.#removedSinceBuild += applyChanges(native, this.#labels, this.#vectors, changes, this.#params.threads);
+      this.#pending.add(changes, (performance.now() - started) / 1000);
     });
   }
 
@@ -203,29 +184,42 @@ export class UsearchIndex implements VectorIndex {
     return this.#exclusive(async () => {
       const native = this.#open();
       const { directory, definition, metric, dimensions } = this.#context;
-      const generation = Math.max(this.#generation + 1, await USEARCH_FILES.nextGeneration(directory));
       const labels = this.#labels;
-      const ref = await referenceFor(this.#binding, this.#config);
-      const manifest = await USEARCH_FILES.save(directory, {
-        generation,
-        labels,
-        write: (file) => native.save(file),
-        check: (file) => checkUsearchFile(file, ref, { dimensions, labels, deep: false }),
-        fields: {
-          definition: { name: definition.name, createdAt: definition.createdAt },
-          metric,
-          dimensions,
-          params: paramsToJson(this.#params),
-          items: labels.live,
-          deleted: labels.free,
-          usearch: USEARCH_VERSION,
-          removedSinceBuild: this.#removedSinceBuild,
-          ...(options !== undefined ? { cursor: options.cursor } : {}),
-        },
-      });
-      this.#generation = generation;
+      const fields = {
+        definition: { name: definition.name, createdAt: definition.createdAt },
+        metric,
+        dimensions,
+        params: paramsToJson(this.#params),
+        items: labels.live,
+        deleted: labels.free,
+        usearch: USEARCH_VERSION,
+        removedSinceBuild: this.#removedSinceBuild,
+        ...(options !== undefined ? { cursor: options.cursor } : {}),
+      };
+      // A few changes since the files were written whole: append them, unless replaying the
+      // journal on load would outgrow its budget (then the whole index is written again).
+      const pending = this.#pending;
+      const saved = this.#saved;
+      let manifest: UsearchManifest | null = null;
+      if (saved !== null && pending.usable && USEARCH_FILES.journalFits(saved, pending.seconds, this.#journalBudget())) {
+        manifest = await USEARCH_FILES.appendJournal(directory, { manifest: saved, changes: pending.encode(), fields });
+      }
+      if (manifest === null) {
+        const generation = Math.max(this.#generation + 1, await USEARCH_FILES.nextGeneration(directory));
+        const ref = await referenceFor(this.#binding, this.#config);
+        manifest = await USEARCH_FILES.save(directory, {
+          generation,
+          labels,
+          write: (file) => native.save(file),
+          check: (file) => checkUsearchFile(file, ref, { dimensions, labels, deep: false }),
+          fields,
+        });
+      }
+      pending.reset();
+      this.#saved = manifest;
+      this.#generation = manifest.generation;
       this.#cursor = manifest.cursor;
-      this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
+      this.#bytesOnDisk = savedBytes(manifest);
       return catalogState(manifest);
     });
   }
@@ -243,7 +237,9 @@ export class UsearchIndex implements VectorIndex {
       this.#generation = read.manifest.generation;
       this.#cursor = read.manifest.cursor;
       this.#removedSinceBuild = read.manifest.removedSinceBuild ?? 0;
-      this.#bytesOnDisk = read.manifest.files.index.bytes + read.manifest.files.labels.bytes;
+      this.#bytesOnDisk = savedBytes(read.manifest);
+      this.#saved = read.manifest;
+      this.#pending.reset();
       return true;
     });
   }
@@ -297,6 +293,10 @@ export class UsearchIndex implements VectorIndex {
       this.#native = null;
       this.#labels = new LabelMap();
     });
+  }
+
+  #journalBudget() {
+    return { maxFiles: this.#params.journalFiles };
   }
 
   #open(): NativeUsearch {

@@ -35,6 +35,12 @@ export interface UsearchParams {
   dtype: StoredDtype;
   /** `stats().needsCompaction` once removed / (items + removed) exceeds this. */
   compactThreshold: number;
+  /**
+   * Most change journals a save appends before writing the index whole again (0: every save
+   * writes whole). A sync then writes only its changes; a load replays them, which the plugin
+   * kit keeps within 4× the time of the last whole write (`GenerationFiles.journalFits`).
+   */
+  journalFiles: number;
 }
 
 export const DEFAULT_PARAMS: Readonly<UsearchParams> = Object.freeze({
@@ -45,6 +51,7 @@ export const DEFAULT_PARAMS: Readonly<UsearchParams> = Object.freeze({
   threads: 0,
   dtype: 'f32',
   compactThreshold: 0.1,
+  journalFiles: 16,
 });
 
 /** Parameters that decide what the saved files contain: files built with other values are not loaded. */
@@ -73,6 +80,9 @@ export function normalizeUsearchParams(params: { [key: string]: JsonValue }): Us
         break;
       case 'threads':
         out.threads = checkInteger(name, value, 0, 1024);
+        break;
+      case 'journalFiles':
+        out.journalFiles = checkInteger(name, value, 0, 1000);
         break;
       case 'dtype':
         if (typeof value !== 'string' || !(DTYPES as readonly string[]).includes(value))

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { IndexVerification } from '../contracts/doctor-check.js';
@@ -15,8 +16,10 @@ import {
   type IndexExpectation,
   type IndexManifest,
   type ManifestFields,
+  MAX_JOURNAL_FILES,
   checkCatalog,
   checkManifestShape,
+  savedBytes,
 } from './index-manifest.js';
 import { LabelMap } from './label-map.js';
 
@@ -57,16 +60,41 @@ export type NativeFileCheck<M> = (
 ) => Promise<string | null> | string | null;
 
 export type Verified<M extends IndexManifest> =
-  | { ok: true; manifest: M; labels: LabelMap; indexFile: string; data?: Buffer }
+  | {
+      ok: true;
+      manifest: M;
+      /** The label map as `files.labels` holds it: before the journals are replayed. */
+      labels: LabelMap;
+      indexFile: string;
+      data?: Buffer;
+      /** The journal files' bytes, checked against the manifest, in order (empty: none). */
+      journal: Buffer[];
+      /** Their paths, in the same order (for worker threads that replay them too). */
+      journalFiles: string[];
+    }
   | { ok: false; reason: string };
+
+/** When a save may append a journal instead of writing the index whole (`GenerationFiles.journalFits`). */
+export interface JournalBudget {
+  /** Most journal files after this one (0: always write whole). */
+  maxFiles: number;
+  /**
+   * Most seconds a load may spend replaying journals, as a multiple of the seconds the last
+   * whole write took (default 4), but never less than `minSeconds` (default 1).
+   */
+  saveMultiple?: number;
+  minSeconds?: number;
+}
 
 /**
  * One index's files in the directory core gives the plugin, saved as numbered generations:
  *
  * - `index.<gen>.<extension>`: the native library's own file;
  * - `labels.<gen>.json`: the label map (`LabelMap.toJSON()`);
+ * - `journal.<gen>.<n>-<random>.bin`: changes applied since the index file was written whole
+ *   (`appendJournal`, `encodeChanges`), replayed by the plugin on load, in order;
  * - `manifest.json`: format, generation, definition, shape, params, counts, the feed cursor,
- *   and the byte size and sha256 of both files, plus the plugin's own fields.
+ *   and the byte size and sha256 of every file, plus the plugin's own fields.
  *
  * `save` writes each file as a temporary file, fsyncs and renames it (the index file's fsync
  * runs beside its checksum pass), writes the manifest last,
@@ -93,7 +121,7 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
     this.layout = Object.freeze({ ...layout });
     this.#index = new RegExp(`^index\\.\\d+\\.${layout.extension}$`);
     this.#owned = new RegExp(
-      `^(index\\.\\d+\\.${layout.extension}|labels\\.\\d+\\.json|manifest\\.json)(\\.[\\w-]+\\.tmp|\\.tmp)?$`,
+      `^(index\\.\\d+\\.${layout.extension}|labels\\.\\d+\\.json|journal\\.\\d+\\.\\d{1,4}-[0-9a-f]{8}\\.bin|manifest\\.json)(\\.[\\w-]+\\.tmp|\\.tmp)?$`,
     );
   }
 
@@ -101,7 +129,7 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
   async nextGeneration(directory: string): Promise<number> {
     let max = 0;
     for (const name of await readdir(directory).catch(() => [] as string[])) {
-      const m = /^(?:index|labels)\.(\d+)\./.exec(name);
+      const m = /^(?:index|labels|journal)\.(\d+)\./.exec(name);
       if (m) max = Math.max(max, Number(m[1]));
     }
     return max + 1;
@@ -124,6 +152,7 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
     },
   ): Promise<M> {
     const { generation, labels } = options;
+    const started = performance.now();
     const indexName = `index.${generation}.${this.layout.extension}`;
     const tmp = path.join(directory, tmpName(indexName));
     const saveIndex = async (): Promise<FileRecord> => {
@@ -143,17 +172,89 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
     const index = await saveIndex();
     const labelsFile = await writeFileAtomic(directory, `labels.${generation}.json`, JSON.stringify(labels.toJSON()));
     const fields = typeof options.fields === 'function' ? options.fields() : options.fields;
+    const seconds = (performance.now() - started) / 1000;
     const manifest = {
       format: this.layout.format,
       formatVersion: this.layout.formatVersion,
       generation,
       ...fields,
       files: { index, labels: labelsFile },
+      base: { items: labels.live, deleted: labels.free, seconds },
       savedAt: Date.now(),
     } as M;
     await writeFileAtomic(directory, 'manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
     await fsyncPath(directory);
     await this.#removeOtherGenerations(directory, generation);
+    return manifest;
+  }
+
+  /**
+   * Whether the next save may append a journal of changes that took `seconds` to apply (rather
+   * than write the index whole): the manifest the index was last saved or loaded as lists fewer
+   * than `maxFiles` journals, and replaying them all on load (the sum of their apply times)
+   * stays within `saveMultiple` times the last whole write (at least `minSeconds`). Writing
+   * whole every so often keeps loads bounded; appending keeps a small sync from rewriting
+   * gigabytes.
+   */
+  journalFits(manifest: M | null, seconds: number, budget: JournalBudget): boolean {
+    if (manifest === null || manifest.base === undefined || budget.maxFiles <= 0) return false;
+    const journal = manifest.journal ?? [];
+    if (journal.length + 1 > Math.min(budget.maxFiles, MAX_JOURNAL_FILES)) return false;
+    let replay = seconds;
+    for (const j of journal) replay += j.seconds;
+    return replay <= Math.max(budget.minSeconds ?? 1, (budget.saveMultiple ?? 4) * manifest.base.seconds);
+  }
+
+  /**
+   * Save by appending: `changes` (from `encodeChanges`, or null when only the manifest's fields
+   * change, e.g. the cursor) are written as `journal.<gen>.<n>-<random>.bin`, fsynced and
+   * renamed, and the manifest is rewritten to list it, with `fields` (the counts after the
+   * changes, the cursor). `manifest` is the one the in-memory index was last saved or loaded as,
+   * plus exactly these changes. Returns null, having changed nothing that is named, when the
+   * directory's manifest is no longer that one (another process saved): write whole instead.
+   */
+  async appendJournal(
+    directory: string,
+    options: {
+      manifest: M;
+      changes: { data: Uint8Array; count: number; seconds: number } | null;
+      fields: ManifestFields<M>;
+    },
+  ): Promise<M | null> {
+    const current = options.manifest;
+    if (current.base === undefined) return null;
+    const onDisk = await readFile(path.join(directory, 'manifest.json'), 'utf8')
+      .then((text) => JSON.parse(text) as M)
+      .catch(() => null);
+    const journal = current.journal ?? [];
+    if (
+      onDisk === null ||
+      onDisk.generation !== current.generation ||
+      onDisk.files?.index?.sha256 !== current.files.index.sha256 ||
+      (onDisk.journal ?? []).length !== journal.length ||
+      (onDisk.journal ?? []).some((j, i) => j.sha256 !== journal[i]?.sha256) ||
+      onDisk.savedAt !== current.savedAt
+    ) {
+      return null;
+    }
+    const next = [...journal];
+    if (options.changes !== null) {
+      const name = `journal.${current.generation}.${journal.length + 1}-${randomHex()}.bin`;
+      const record = await writeFileAtomic(directory, name, options.changes.data);
+      next.push({ ...record, changes: options.changes.count, seconds: options.changes.seconds });
+    }
+    const manifest = {
+      format: current.format,
+      formatVersion: current.formatVersion,
+      generation: current.generation,
+      ...options.fields,
+      files: current.files,
+      base: current.base,
+      journal: next,
+      savedAt: Date.now(),
+    } as M;
+    await writeFileAtomic(directory, 'manifest.json', `${JSON.stringify(manifest, null, 2)}\n`);
+    await fsyncPath(directory);
     return manifest;
   }
 
@@ -209,11 +310,30 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
     } catch (e) {
       return { ok: false, reason: `label map: ${(e as Error).message}` };
     }
-    if (labels.live !== manifest.items || labels.free !== manifest.deleted)
+    const counts = (manifest.journal?.length ?? 0) > 0 ? (manifest.base as { items: number; deleted: number }) : manifest;
+    if (labels.live !== counts.items || labels.free !== counts.deleted)
       return { ok: false, reason: 'label map counts differ from the manifest' };
+    const journal: Buffer[] = [];
+    const journalFiles: string[] = [];
+    for (const record of manifest.journal ?? []) {
+      const file = path.join(directory, record.name);
+      const read = await readFileRecord(file, record.name).catch(() => null);
+      const journalProblem = problemOf(record, read?.record);
+      if (journalProblem !== null || read === null) return { ok: false, reason: journalProblem as string };
+      journal.push(read.data);
+      journalFiles.push(file);
+    }
     const problem = options.check === undefined ? null : await options.check(native.file, { labels, manifest });
     if (problem !== null) return { ok: false, reason: `index file: ${problem}` };
-    return { ok: true, manifest, labels, indexFile, ...(native.file.data !== undefined ? { data: native.file.data } : {}) };
+    return {
+      ok: true,
+      manifest,
+      labels,
+      indexFile,
+      journal,
+      journalFiles,
+      ...(native.file.data !== undefined ? { data: native.file.data } : {}),
+    };
   }
 
   /** Remove every file this layout owns in the directory (and nothing else). */
@@ -238,7 +358,7 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
     for (const name of await readdir(directory)) {
       if (!this.#owned.test(name)) continue;
       const file = path.join(directory, name);
-      const generation = /^(?:index|labels)\.(\d+)\./.exec(name)?.[1];
+      const generation = /^(?:index|labels|journal)\.(\d+)\./.exec(name)?.[1];
       if (name.endsWith('.tmp')) {
         if (await abandonedTemp(file)) await rm(file, { force: true });
       } else if (generation !== undefined && Number(generation) !== keep) {
@@ -246,6 +366,10 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
       }
     }
   }
+}
+
+function randomHex(): string {
+  return randomBytes(4).toString('hex');
 }
 
 async function readAt(file: string, offset: number, length: number): Promise<Buffer> {
@@ -270,10 +394,5 @@ async function readAt(file: string, offset: number, length: number): Promise<Buf
 export function verificationOf(v: Verified<IndexManifest>): IndexVerification {
   if (!v.ok) return { ok: false, reason: v.reason };
   const { manifest } = v;
-  return {
-    ok: true,
-    items: manifest.items,
-    deleted: manifest.deleted,
-    bytes: manifest.files.index.bytes + manifest.files.labels.bytes,
-  };
+  return { ok: true, items: manifest.items, deleted: manifest.deleted, bytes: savedBytes(manifest) };
 }

@@ -25,8 +25,27 @@ export interface IndexManifest {
    */
   cursor?: string | null;
   files: { index: FileRecord; labels: FileRecord };
+  /**
+   * What `files` held when they were written whole: their counts (the label map's) and how long
+   * writing them took. Absent in files saved before it was recorded (then `items`/`deleted`).
+   */
+  base?: { items: number; deleted: number; seconds: number };
+  /**
+   * Change journals appended since `files` were written (`GenerationFiles.appendJournal`), in
+   * order: `load` replays them on top. Absent or empty: the files hold everything.
+   */
+  journal?: JournalRecord[];
   savedAt: number;
 }
+
+/** One journal file: its record, how many changes it holds and how long applying them took. */
+export interface JournalRecord extends FileRecord {
+  changes: number;
+  seconds: number;
+}
+
+/** Most journal files one manifest may list (a plugin's own limit is usually far lower). */
+export const MAX_JOURNAL_FILES = 1000;
 
 /** What a loaded generation must match: the definition, shape and the params that shape the files. */
 export interface IndexExpectation {
@@ -38,7 +57,10 @@ export interface IndexExpectation {
 }
 
 /** The fields `save` fills in itself; a plugin gives the rest. */
-export type ManifestFields<M extends IndexManifest> = Omit<M, 'files' | 'format' | 'formatVersion' | 'generation' | 'savedAt'>;
+export type ManifestFields<M extends IndexManifest> = Omit<
+  M,
+  'files' | 'format' | 'formatVersion' | 'generation' | 'savedAt' | 'base' | 'journal'
+>;
 
 /**
  * The catalog state a plugin's `save()` returns (core keeps it and hands it back to `load`):
@@ -54,10 +76,18 @@ export function catalogState(manifest: IndexManifest, manifestName = 'manifest.j
     indexSha256: manifest.files.index.sha256,
     labelsFile: manifest.files.labels.name,
     labelsSha256: manifest.files.labels.sha256,
+    journal: manifest.journal?.length ?? 0,
     items: manifest.items,
     deleted: manifest.deleted,
-    bytes: manifest.files.index.bytes + manifest.files.labels.bytes,
+    bytes: savedBytes(manifest),
   };
+}
+
+/** Bytes of every file a manifest names: the index, the label map and the journals. */
+export function savedBytes(manifest: IndexManifest): number {
+  let bytes = manifest.files.index.bytes + manifest.files.labels.bytes;
+  for (const j of manifest.journal ?? []) bytes += j.bytes;
+  return bytes;
 }
 
 /**
@@ -77,6 +107,10 @@ export function checkCatalog(manifest: IndexManifest, catalog: { [key: string]: 
     catalog.indexSha256 !== manifest.files.index.sha256
   ) {
     return 'index file differs from the one the catalog recorded';
+  }
+  const journals = manifest.journal?.length ?? 0;
+  if (known === manifest.generation && typeof catalog?.journal === 'number' && catalog.journal > journals) {
+    return `files hold ${journals} journal(s), the catalog expects ${catalog.journal}`;
   }
   return null;
 }
@@ -110,6 +144,23 @@ export function checkManifestShape(
     const okName = typeof record?.name === 'string' && pattern.test(record.name);
     if (!okName || !Number.isSafeInteger(record.bytes) || record.bytes < 0 || typeof record.sha256 !== 'string')
       return 'bad file record';
+  }
+  if (m.base !== undefined) {
+    const b = m.base;
+    if (typeof b !== 'object' || b === null || !Number.isSafeInteger(b.items) || !Number.isSafeInteger(b.deleted))
+      return 'bad base counts';
+    if (b.items < 0 || b.deleted < 0 || typeof b.seconds !== 'number' || !(b.seconds >= 0)) return 'bad base counts';
+  }
+  if (m.journal !== undefined) {
+    if (!Array.isArray(m.journal) || m.journal.length > MAX_JOURNAL_FILES) return 'bad journal list';
+    if (m.journal.length > 0 && m.base === undefined) return 'journal without base counts';
+    const name = new RegExp(`^journal\\.${m.generation}\\.\\d{1,4}-[0-9a-f]{8}\\.bin$`);
+    for (const j of m.journal as JournalRecord[]) {
+      if (typeof j !== 'object' || j === null || typeof j.name !== 'string' || !name.test(j.name)) return 'bad journal record';
+      if (!Number.isSafeInteger(j.bytes) || j.bytes < 0 || typeof j.sha256 !== 'string') return 'bad journal record';
+      if (!Number.isSafeInteger(j.changes) || j.changes < 0 || typeof j.seconds !== 'number' || !(j.seconds >= 0))
+        return 'bad journal record';
+    }
   }
   return null;
 }

@@ -6,6 +6,8 @@
  *   FAISS-style compaction, saved as JSON;
  * - `GenerationFiles`: atomic, checksummed, generation-numbered index files with a manifest,
  *   verified before native code sees a byte (`save`, `verify`, `remove`, `nextGeneration`);
+ * - `encodeChanges` / `decodeChanges`: a sync's changes as a journal file, so a save appends
+ *   them (`GenerationFiles.appendJournal`) instead of rewriting the whole index;
  * - `catalogState` / `checkCatalog`: what `save()` returns to core and how `load()` compares it;
  * - the atomic-write primitives underneath (`writeFileAtomic`, `fsyncPath`, `describeFile`, `tmpName`);
  * - `IndexVectors`: query and item vectors checked (length, finiteness) and, for cosine, normalised;
@@ -23,6 +25,7 @@ export { backupScratchName, removeDeadScratch } from './backup-scratch.js';
 export {
   GenerationFiles,
   type GenerationLayout,
+  type JournalBudget,
   type NativeFile,
   type NativeFileCheck,
   type Verified,
@@ -31,8 +34,10 @@ export {
 export {
   type IndexExpectation,
   type IndexManifest,
+  type JournalRecord,
   type ManifestFields,
   catalogState,
+  savedBytes,
   checkCatalog,
   checkManifestShape,
 } from './index-manifest.js';
@@ -47,5 +52,7 @@ export {
   writeFileAtomic,
 } from './atomic-files.js';
 export { IndexVectors, type VectorSink } from './index-vectors.js';
+export { decodeChanges, encodeChanges } from './change-journal.js';
+export { PendingChanges } from './pending-changes.js';
 export { SequentialReader } from './sequential-reader.js';
 export { Int8Quantizer, type Int8QuantizerJson } from './int8-quantizer.js';
