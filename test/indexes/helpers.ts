@@ -93,6 +93,8 @@ export interface SavedIndex {
     items: number;
     deleted: number;
     files: { index: { name: string }; labels: { name: string } };
+    base?: { items: number; deleted: number };
+    journal?: { name: string }[];
   };
   /** Live keys → the vector hnswlib holds for them. */
   live: Map<string, Float32Array>;
@@ -105,7 +107,11 @@ export interface SavedIndex {
  * index.<gen>.hnsw, hnswlib 0.8's saveIndex layout: a 96-byte header, then
  * `count × sizeDataPerElement` bytes of level 0, each element being [u32 link count + flags]
  * [2M links][vector][u64 label]). Checks that every label's element carries that label, that
- * free labels are tombstones and live ones are not.
+ * free labels are tombstones and live ones are not. Then the journals the manifest lists, in
+ * order (the plugin kit's layout, parsed here on its own: per batch `VXJ1`, u32 dimensions, u32
+ * count; per change u8 op, u32 + UTF-8 collection, u32 + UTF-8 id, float32 vector for an
+ * upsert): an upsert sets its key's vector, a delete frees its label, and a new key takes a free
+ * label when there is one.
  */
 export async function readSavedIndex(indexDir: string, dimensions: number): Promise<SavedIndex> {
   const manifest = JSON.parse(await readFile(path.join(indexDir, 'manifest.json'), 'utf8')) as SavedIndex['manifest'];
@@ -147,6 +153,45 @@ export async function readSavedIndex(indexDir: string, dimensions: number): Prom
     if (live.has(key)) expect.fail(`key ${collection}/${entry[1]} has two labels`);
     live.set(key, el.vector);
   });
+  const journals = manifest.journal ?? [];
+  if (journals.length > 0) {
+    expect(live.size, 'base items').toBe(manifest.base?.items);
+    expect(freeLabels, 'base deleted').toBe(manifest.base?.deleted);
+  }
+  for (const j of journals) {
+    const data = await readFile(path.join(indexDir, j.name));
+    let at = 0;
+    const u32 = () => {
+      const v = data.readUInt32LE(at);
+      at += 4;
+      return v;
+    };
+    const text = () => {
+      const n = u32();
+      at += n;
+      return data.toString('utf8', at - n, at);
+    };
+    while (at < data.length) {
+      expect(data.toString('latin1', at, at + 4), `${j.name}: batch magic`).toBe('VXJ1');
+      at += 4;
+      expect(u32(), `${j.name}: dimensions`).toBe(dimensions);
+      const count = u32();
+      for (let c = 0; c < count; c++) {
+        const op = data[at++] as number;
+        const key = keyOf({ collection: text(), id: text() });
+        if (op === 2) {
+          if (live.delete(key)) freeLabels++;
+          continue;
+        }
+        expect(op, `${j.name}: op`).toBe(1);
+        const vector = new Float32Array(dimensions);
+        for (let d = 0; d < dimensions; d++) vector[d] = data.readFloatLE(at + 4 * d);
+        at += 4 * dimensions;
+        if (!live.has(key) && freeLabels > 0) freeLabels--;
+        live.set(key, vector);
+      }
+    }
+  }
   expect(live.size, 'manifest items').toBe(manifest.items);
   expect(freeLabels, 'manifest deleted').toBe(manifest.deleted);
   return { manifest, live, freeLabels };

@@ -68,7 +68,9 @@ beforeAll(async () => {
       name: INDEX,
       plugin: 'hnswlib',
       collections: [...COLLECTIONS],
-      params: { M: 16, efConstruction: 64, efSearch: 64 },
+      // Every save writes whole, so each round walks the whole-save protocol (SAVE_STEPS); the
+      // journal's append protocol is killed step by step in journal-crash.test.ts.
+      params: { M: 16, efConstruction: 64, efSearch: 64, journalFiles: 0 },
     });
     const st = await vx.indexes.build(INDEX);
     expect(st.items).toBe(2 * PER_COLLECTION);

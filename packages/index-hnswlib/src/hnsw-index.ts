@@ -1,12 +1,10 @@
 import {
   VecdexError,
-  errors,
   validateK,
   type IndexChange,
   type IndexContext,
   type IndexEntry,
   type IndexHit,
-  type IndexKey,
   type IndexSaveOptions,
   type IndexSearchOptions,
   type IndexStats,
@@ -15,18 +13,16 @@ import {
   type VectorIndex,
 } from '@vecdex/core';
 import path from 'node:path';
-import { IndexVectors, LabelMap, catalogState, verificationOf } from '@vecdex/core/plugin-kit';
+import { IndexVectors, LabelMap, PendingChanges, catalogState, savedBytes, verificationOf } from '@vecdex/core/plugin-kit';
+import { type VectorShape, applyChange, toNativeVector } from './hnsw-apply.js';
 import { checkHnswFile } from './hnsw-file-check.js';
-import { HNSW_FILES } from './hnsw-files.js';
+import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
 import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw } from './load-hnswlib.js';
 import { efFor, searchNative } from './hnsw-search.js';
 import { fromNativeDistance } from './native-distance.js';
-import { SearchWorkers } from './search-workers.js';
+import { type SavedFiles, SearchWorkers } from './search-workers.js';
 import { type ReadResult, expectedFile, readVerifiedIndex, verifySavedFiles } from './read-index.js';
-
-/** The binding passes capacities through uint32; stay well inside. */
-const MAX_CAPACITY = 2 ** 31;
 
 /**
  * A `VectorIndex` on hnswlib's HNSW graph, in process memory, persisted by `save()`.
@@ -36,6 +32,8 @@ const MAX_CAPACITY = 2 ** 31;
  * - An upsert of a live key replaces its vector in place (`addPoint` on an existing label is
  *   hnswlib's `updatePoint`): no tombstone, no new slot.
  * - Capacity doubles before an add would exceed it (`resizeIndex`).
+ * - A save after a few changes appends them as a journal (the plugin kit's `appendJournal`)
+ *   instead of rewriting the graph; a load replays them (see `journalFiles`).
  * - `build` and `load` prepare a new native index and swap it in only when complete, so searches
  *   meanwhile see the previous one; mutations and saves run one at a time.
  */
@@ -51,6 +49,7 @@ export class HnswIndex implements VectorIndex {
    * cost the same (within 3 % on 784-d Fashion-MNIST queries), so one array of doubles serves all.
    */
   readonly #scratch: number[];
+  readonly #shape: VectorShape;
   #native: NativeHnsw | null;
   #labels = new LabelMap();
   #queue: Promise<unknown> = Promise.resolve();
@@ -59,9 +58,13 @@ export class HnswIndex implements VectorIndex {
   #lastLoadProblem: string | null = null;
   /** The feed cursor of the files last saved or loaded (undefined: not recorded). */
   #cursor: string | null | undefined = undefined;
-  /** The saved file the in-memory index equals (null once changed since its save or load). */
-  #cleanFile: string | null = null;
+  /** The saved files the in-memory index equals (null once changed since its save or load). */
+  #cleanFiles: SavedFiles | null = null;
   #workers: SearchWorkers | null = null;
+  /** The manifest the files were last saved or loaded as (null: none, or a build since). */
+  #saved: HnswManifest | null = null;
+  /** Changes applied since: the next save appends them as a journal when they fit its budget. */
+  readonly #pending: PendingChanges;
 
   constructor(binding: HnswlibBinding, context: IndexContext, params: HnswParams, space: HnswSpace) {
     this.#binding = binding;
@@ -69,22 +72,25 @@ export class HnswIndex implements VectorIndex {
     this.#params = params;
     this.#space = space;
     this.#scratch = new Array<number>(context.dimensions).fill(0.5);
+    this.#shape = { dimensions: context.dimensions, metric: context.metric, name: context.definition.name };
+    this.#pending = new PendingChanges(context.dimensions);
     this.#native = this.#create(params.initialCapacity);
   }
 
   build(source: AsyncIterable<IndexEntry[]>, options: { onProgress?: (done: number) => void } = {}): Promise<void> {
     return this.#exclusive(async () => {
-      this.#cleanFile = null;
+      this.#cleanFiles = null;
       const native = this.#create(this.#params.initialCapacity);
       const labels = new LabelMap();
       let done = 0;
       for await (const batch of source) {
-        for (const entry of batch) this.#upsert(native, labels, entry);
+        for (const entry of batch) applyChange(native, labels, { op: 'upsert', ...entry }, this.#scratch, this.#shape);
         done += batch.length;
         options.onProgress?.(done);
       }
       this.#native = native;
       this.#labels = labels;
+      this.#pending.lose();
     });
   }
 
@@ -96,10 +102,17 @@ export class HnswIndex implements VectorIndex {
   apply(changes: readonly IndexChange[]): Promise<void> {
     return this.#exclusive(async () => {
       const native = this.#open();
-      this.#cleanFile = null;
-      for (const change of changes) {
-        if (change.op === 'upsert') this.#upsert(native, this.#labels, change);
-        else this.#delete(native, this.#labels, change);
+      this.#cleanFiles = null;
+      const started = performance.now();
+      let done = 0;
+      try {
+        for (const change of changes) {
+          applyChange(native, this.#labels, change, this.#scratch, this.#shape);
+          done++;
+        }
+      } finally {
+        // A change that threw (a bad vector) changed nothing; the ones before it are applied.
+        this.#pending.add(done === changes.length ? changes : changes.slice(0, done), (performance.now() - started) / 1000);
       }
     });
   }
@@ -127,7 +140,7 @@ export class HnswIndex implements VectorIndex {
    * or with `allow`, one query at a time here.
    */
   async searchMany(queries: readonly Float32Array[], options: IndexSearchOptions): Promise<IndexHit[][]> {
-    const file = this.#cleanFile;
+    const file = this.#cleanFiles;
     const workers = this.#searchWorkers();
     const ready = workers?.ready ?? 0;
     const n = queries.length;
@@ -157,7 +170,7 @@ export class HnswIndex implements VectorIndex {
     }
     const replies = await remote;
     // A change meanwhile (or a failed worker): the workers' answers no longer fit the labels.
-    const trusted = replies !== null && this.#cleanFile === file;
+    const trusted = replies !== null && this.#cleanFiles === file;
     const metric = this.#context.metric;
     for (let q = 0; q < n; q++) {
       if (out[q] !== undefined) continue;
@@ -188,14 +201,14 @@ export class HnswIndex implements VectorIndex {
     return out;
   }
 
-  /** The workers for the current clean file (started on first use; stale ones stopped). */
+  /** The workers for the current clean files (started on first use; stale ones stopped). */
   #searchWorkers(): SearchWorkers | null {
     const count = this.#params.searchWorkers;
-    const file = this.#cleanFile;
-    if (count === 0 || file === null) return null;
-    if (this.#workers?.file !== file) {
+    const files = this.#cleanFiles;
+    if (count === 0 || files === null) return null;
+    if (this.#workers?.files !== files) {
       void this.#workers?.close();
-      this.#workers = new SearchWorkers(file, this.#space, this.#context.dimensions, count);
+      this.#workers = new SearchWorkers(files, this.#space, this.#shape, count);
     }
     return this.#workers;
   }
@@ -210,30 +223,47 @@ export class HnswIndex implements VectorIndex {
     return this.#exclusive(async () => {
       const native = this.#open();
       const { directory, definition, metric, dimensions } = this.#context;
-      const generation = Math.max(this.#generation + 1, await HNSW_FILES.nextGeneration(directory));
       const labels = this.#labels;
-      const manifest = await HNSW_FILES.save(directory, {
-        generation,
-        labels,
-        write: (file) => native.writeIndex(file),
-        // hnswlib's saveIndex does not check its writes: a short file (disk full) shows up here.
-        check: (file) => checkHnswFile(file, expectedFile(this.#params, dimensions, labels.slots), { deep: false }),
-        fields: {
-          definition: { name: definition.name, createdAt: definition.createdAt },
-          metric,
-          dimensions,
-          params: paramsToJson(this.#params),
-          items: labels.live,
-          deleted: labels.free,
-          capacity: native.getMaxElements(),
-          hnswlibNode: HNSWLIB_NODE_VERSION,
-          ...(options !== undefined ? { cursor: options.cursor } : {}),
-        },
-      });
-      this.#generation = generation;
+      const fields = {
+        definition: { name: definition.name, createdAt: definition.createdAt },
+        metric,
+        dimensions,
+        params: paramsToJson(this.#params),
+        items: labels.live,
+        deleted: labels.free,
+        capacity: native.getMaxElements(),
+        hnswlibNode: HNSWLIB_NODE_VERSION,
+        ...(options !== undefined ? { cursor: options.cursor } : {}),
+      };
+      // A few changes since the graph was written whole: append them, unless replaying the
+      // journal on load would outgrow its budget (then the whole graph is written again).
+      const pending = this.#pending;
+      const saved = this.#saved;
+      let manifest: HnswManifest | null = null;
+      if (
+        saved !== null &&
+        pending.usable &&
+        HNSW_FILES.journalFits(saved, pending.seconds, { maxFiles: this.#params.journalFiles })
+      ) {
+        manifest = await HNSW_FILES.appendJournal(directory, { manifest: saved, changes: pending.encode(), fields });
+      }
+      if (manifest === null) {
+        const generation = Math.max(this.#generation + 1, await HNSW_FILES.nextGeneration(directory));
+        manifest = await HNSW_FILES.save(directory, {
+          generation,
+          labels,
+          write: (file) => native.writeIndex(file),
+          // hnswlib's saveIndex does not check its writes: a short file (disk full) shows up here.
+          check: (file) => checkHnswFile(file, expectedFile(this.#params, dimensions, labels.slots), { deep: false }),
+          fields,
+        });
+      }
+      pending.reset();
+      this.#saved = manifest;
+      this.#generation = manifest.generation;
       this.#cursor = manifest.cursor;
-      this.#bytesOnDisk = manifest.files.index.bytes + manifest.files.labels.bytes;
-      this.#cleanFile = path.join(directory, manifest.files.index.name);
+      this.#bytesOnDisk = savedBytes(manifest);
+      this.#cleanFiles = savedFiles(directory, manifest);
       return catalogState(manifest);
     });
   }
@@ -248,10 +278,12 @@ export class HnswIndex implements VectorIndex {
       if (!read.ok) return false;
       this.#native = read.native;
       this.#labels = read.labels;
-      this.#cleanFile = path.join(this.#context.directory, read.manifest.files.index.name);
+      this.#cleanFiles = savedFiles(this.#context.directory, read.manifest);
       this.#generation = read.manifest.generation;
       this.#cursor = read.manifest.cursor;
-      this.#bytesOnDisk = read.manifest.files.index.bytes + read.manifest.files.labels.bytes;
+      this.#bytesOnDisk = savedBytes(read.manifest);
+      this.#saved = read.manifest;
+      this.#pending.reset();
       return true;
     });
   }
@@ -269,7 +301,8 @@ export class HnswIndex implements VectorIndex {
       efSearch: this.#params.efSearch,
       compactThreshold: this.#params.compactThreshold,
       searchWorkers: this.#params.searchWorkers,
-      searchWorkersReady: this.#workers?.file === this.#cleanFile ? (this.#workers?.ready ?? 0) : 0,
+      searchWorkersReady: this.#workers?.files === this.#cleanFiles ? (this.#workers?.ready ?? 0) : 0,
+      journalFiles: this.#params.journalFiles,
       needsCompaction: this.needsCompaction(),
       generation: this.#generation,
       lastLoadProblem: this.#lastLoadProblem,
@@ -300,75 +333,9 @@ export class HnswIndex implements VectorIndex {
     });
   }
 
-  #upsert(native: NativeHnsw, labels: LabelMap, entry: IndexEntry): void {
-    const vector = this.#toScratch(entry.vector, entry);
-    const existing = labels.get(entry.collection, entry.id);
-    if (existing !== undefined) {
-      native.addPoint(vector, existing);
-      return;
-    }
-    const { label, reused } = labels.nextLabel();
-    if (!reused) this.#ensureCapacity(native, labels.slots + 1);
-    // A reused label's slot is a tombstone: addPoint revives it in place with the new vector.
-    native.addPoint(vector, label);
-    labels.assignNext(entry.collection, entry.id);
-  }
-
-  #delete(native: NativeHnsw, labels: LabelMap, key: IndexKey): void {
-    const label = labels.get(key.collection, key.id);
-    if (label === undefined) return;
-    native.markDelete(label);
-    labels.release(key.collection, key.id);
-  }
-
-  #ensureCapacity(native: NativeHnsw, needed: number): void {
-    const capacity = native.getMaxElements();
-    if (needed <= capacity) return;
-    if (needed > MAX_CAPACITY) {
-      throw new VecdexError(
-        'INVALID_ARGUMENT',
-        `hnswlib index "${this.#context.definition.name}" cannot hold more than ${MAX_CAPACITY} entries`,
-      );
-    }
-    native.resizeIndex(Math.min(MAX_CAPACITY, Math.max(needed, capacity * 2)));
-  }
-
-  /** Copy a vector into the scratch array (see `#scratch`), checking what native code would silently misuse. */
-  #toScratch(vector: ArrayLike<number>, entry?: IndexKey): number[] {
-    const dims = this.#context.dimensions;
-    if (vector.length !== dims) {
-      const where = entry === undefined ? `index "${this.#context.definition.name}"` : `collection "${entry.collection}"`;
-      throw new VecdexError(
-        'DIMENSION_MISMATCH',
-        `${entry === undefined ? 'query vector' : `item "${entry.id}"`} has ${vector.length} dimensions but ${where} expects ${dims}`,
-        { details: { expected: dims, actual: vector.length, ...entry } },
-      );
-    }
-    const out = this.#scratch;
-    // One pass: copy, and sum the squares (in double precision), which is finite exactly when
-    // every component is finite for float32 input (a float32's square is at most ~1.2e77).
-    let squares = 0;
-    for (let i = 0; i < dims; i++) {
-      const x = vector[i] as number;
-      out[i] = x;
-      squares += x * x;
-    }
-    if (!Number.isFinite(squares)) {
-      for (let i = 0; i < dims; i++) {
-        const x = vector[i] as number;
-        if (!Number.isFinite(x)) throw errors.invalidVector(`component ${i} is ${x}`, entry?.id);
-      }
-      return out; // finite doubles beyond float32's range (not from core, which refuses them)
-    }
-    // Cosine: normalise here, in double precision. hnswlib-node normalises again in float32, where
-    // the sum of squares underflows to 0 for components below ~1e-19 (the vector is then left
-    // unnormalised: every distance ~1) or overflows to infinity above ~1e19 (the vector becomes
-    // all zeros); core accepts both. A unit vector goes through its normalisation unchanged.
-    if (this.#context.metric === 'cosine' && squares > 0) {
-      const norm = Math.sqrt(squares);
-      for (let i = 0; i < dims; i++) out[i] = (out[i] as number) / norm;
-    }
-    return out;
+  /** A query into the scratch array (see `#scratch`), checked and, for cosine, normalised. */
+  #toScratch(vector: ArrayLike<number>): number[] {
+    return toNativeVector(vector, this.#scratch, this.#shape);
   }
 
   #create(capacity: number): NativeHnsw {
@@ -395,4 +362,13 @@ export class HnswIndex implements VectorIndex {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The files a manifest names, as search workers read them (the graph, then the journals replayed). */
+function savedFiles(directory: string, manifest: HnswManifest): SavedFiles {
+  return {
+    index: path.join(directory, manifest.files.index.name),
+    labels: path.join(directory, manifest.files.labels.name),
+    journal: (manifest.journal ?? []).map((j) => path.join(directory, j.name)),
+  };
 }

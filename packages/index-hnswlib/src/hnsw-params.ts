@@ -26,6 +26,12 @@ export interface HnswParams {
    * 0 (default): batches run one query at a time on the calling thread.
    */
   searchWorkers: number;
+  /**
+   * Most change journals a save appends before writing the graph whole again (0: every save
+   * writes whole). A sync then writes only its changes; a load (and each search worker)
+   * replays them, which the plugin kit keeps within 4× the time of the last whole write.
+   */
+  journalFiles: number;
 }
 
 /** Parameters that shape the graph on disk: a saved file built with other values is not loaded. */
@@ -39,6 +45,7 @@ export const DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({
   compactThreshold: 0.1,
   initialCapacity: 1024,
   searchWorkers: 0,
+  journalFiles: 16,
 });
 
 /** hnswlib's labels and counts pass through uint32 in the binding. */
@@ -52,6 +59,7 @@ const INTEGER_RANGES: Record<Exclude<keyof HnswParams, 'compactThreshold'>, [num
   randomSeed: [0, 2 ** 32 - 1],
   initialCapacity: [1, MAX_CAPACITY],
   searchWorkers: [0, 16],
+  journalFiles: [0, 1000],
 };
 
 /** Validate user parameters and fill defaults. Unknown names are refused, so a typo is not silently ignored. */

@@ -1,5 +1,6 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
-import type { LabelMap, Verified } from '@vecdex/core/plugin-kit';
+import { type LabelMap, type Verified, decodeChanges } from '@vecdex/core/plugin-kit';
+import { applyChange } from './hnsw-apply.js';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { STRUCTURAL_PARAMS, type HnswParams } from './hnsw-params.js';
@@ -14,7 +15,8 @@ export type ReadResult =
  * Verify the saved files (the kit's `verify`: manifest, catalog state, sizes, checksums, label
  * map; then `checkHnswFile` walks the whole hnswlib file: header, link lists, levels, entry
  * point, labels, tombstones), and only then read the index into a fresh native object,
- * checking it against the label map once more.
+ * checking it against the label map once more; then replay the manifest's journals (each change
+ * through `applyChange`, as `apply` ran it) and check the counts they must end at.
  */
 export async function readVerifiedIndex(
   binding: HnswlibBinding,
@@ -40,6 +42,22 @@ export async function readVerifiedIndex(
       return { ok: false, reason: `unexpected native label ${label}` };
     }
     seen[label] = 1;
+  }
+  if (v.journal.length > 0) {
+    const scratch = new Array<number>(dimensions).fill(0.5);
+    const shape = { dimensions, metric: context.metric, name: context.definition.name };
+    try {
+      for (const data of v.journal) {
+        for (const batch of decodeChanges(data, dimensions)) {
+          for (const change of batch) applyChange(native, labels, change, scratch, shape);
+        }
+      }
+    } catch (e) {
+      return { ok: false, reason: `journal replay: ${(e as Error)?.message ?? String(e)}` };
+    }
+    if (labels.live !== manifest.items || labels.free !== manifest.deleted || native.getCurrentCount() !== labels.slots) {
+      return { ok: false, reason: 'the replayed journals do not end at the manifest counts' };
+    }
   }
   efFor(native, params.efSearch);
   return { ok: true, native, labels, manifest };

@@ -5,13 +5,17 @@
  * arrays. The worker (like the main thread and any other worker) takes the next unclaimed query
  * from the counter until none is left, so a thread that gets less CPU simply answers fewer.
  */
+import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import { LabelMap, decodeChanges } from '@vecdex/core/plugin-kit';
+import { type VectorShape, applyChange } from './hnsw-apply.js';
 import { loadHnswlib } from './load-hnswlib.js';
+import type { SavedFiles } from './search-workers.js';
 
 interface Init {
-  file: string;
+  files: SavedFiles;
   space: 'l2' | 'ip' | 'cosine';
-  dimensions: number;
+  shape: VectorShape;
 }
 /** One batch, every array on a SharedArrayBuffer. */
 export interface BatchRequest {
@@ -36,13 +40,23 @@ export interface BatchReply {
 
 const port = parentPort;
 if (port !== null) {
-  const { file, space, dimensions } = workerData as Init;
+  const { files, space, shape } = workerData as Init;
+  const { dimensions } = shape;
   try {
     const binding = await loadHnswlib();
     const native = new binding.HierarchicalNSW(space, dimensions);
-    await native.readIndex(file, false);
+    await native.readIndex(files.index, false);
     // As in HnswIndex: one reused array for the binding.
     const row = new Array<number>(dimensions).fill(0.5);
+    if (files.journal.length > 0) {
+      // The journals on top, as the main thread's load replayed them: the same labels follow.
+      const labels = LabelMap.fromJSON(JSON.parse(await readFile(files.labels, 'utf8')));
+      for (const file of files.journal) {
+        for (const batch of decodeChanges(await readFile(file), dimensions)) {
+          for (const change of batch) applyChange(native, labels, change, row, shape);
+        }
+      }
+    }
     port.on('message', ({ id, queries, next, k, ef, labels, distances, counts }: BatchRequest) => {
       const count = queries.length / dimensions;
       native.setEf(Math.max(ef, k));

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { VectorShape } from './hnsw-apply.js';
 import type { HnswSpace } from './load-hnswlib.js';
 import type { BatchReply, BatchRequest } from './search-worker.js';
 
@@ -6,6 +7,13 @@ import type { BatchReply, BatchRequest } from './search-worker.js';
 const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
   ? new URL('../dist/search-worker.js', import.meta.url)
   : new URL('./search-worker.js', import.meta.url);
+
+/** Saved files a worker reads: the graph, and the label map and journals to replay on top. */
+export interface SavedFiles {
+  index: string;
+  labels: string;
+  journal: readonly string[];
+}
 
 /**
  * Worker threads for `HnswIndex.searchMany`, each holding its own copy of one saved index file
@@ -15,15 +23,15 @@ const WORKER_SCRIPT = import.meta.url.endsWith('.ts')
  * Workers are unref'd (they never keep the process alive) and terminated on `close`.
  */
 export class SearchWorkers {
-  readonly file: string;
+  readonly files: SavedFiles;
   readonly #workers: { worker: Worker; ready: boolean; failed: boolean }[] = [];
   readonly #waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   #next = 0;
 
-  constructor(file: string, space: HnswSpace, dimensions: number, count: number) {
-    this.file = file;
+  constructor(files: SavedFiles, space: HnswSpace, shape: VectorShape, count: number) {
+    this.files = files;
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_SCRIPT, { workerData: { file, space, dimensions } });
+      const worker = new Worker(WORKER_SCRIPT, { workerData: { files, space, shape } });
       const entry = { worker, ready: false, failed: false };
       worker.unref();
       worker.on('message', (m: { ready?: boolean } & Partial<BatchReply>) => {

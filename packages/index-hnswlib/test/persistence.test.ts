@@ -88,8 +88,8 @@ describe('save and load', () => {
     expectExact('cosine', model, query, await index.search(query, { k: 30 }), bruteForce('cosine', model.values(), query, 30));
   });
 
-  it('a second save replaces the first generation and removes its files', async () => {
-    const index = await reopen();
+  it('a second save (written whole: journalFiles 0) replaces the first generation and removes its files', async () => {
+    const index = await reopen({ efSearch: 300, journalFiles: 0 });
     expect(await index.load(state)).toBe(true);
     const second = await index.save();
     expect(second.generation).toBe(2);

@@ -1,0 +1,99 @@
+import { VecdexError, errors, type IndexChange, type IndexKey, type Metric } from '@vecdex/core';
+import type { LabelMap } from '@vecdex/core/plugin-kit';
+import type { NativeHnsw } from './load-hnswlib.js';
+
+/** The binding passes capacities through uint32; stay well inside. */
+export const MAX_CAPACITY = 2 ** 31;
+
+/** What the vector checks need to know of the index (its `IndexContext`, or a worker's copy). */
+export interface VectorShape {
+  dimensions: number;
+  metric: Metric;
+  /** The index's name, for errors. */
+  name: string;
+}
+
+/**
+ * Copy a vector into `out` (a reusable `number[]`: the binding reads it element by element and
+ * copies it at once), checking what native code would silently misuse, and for cosine
+ * normalising it in double precision. `entry` names the item in errors (omit it for a query).
+ */
+export function toNativeVector(vector: ArrayLike<number>, out: number[], shape: VectorShape, entry?: IndexKey): number[] {
+  const dims = shape.dimensions;
+  if (vector.length !== dims) {
+    const where = entry === undefined ? `index "${shape.name}"` : `collection "${entry.collection}"`;
+    throw new VecdexError(
+      'DIMENSION_MISMATCH',
+      `${entry === undefined ? 'query vector' : `item "${entry.id}"`} has ${vector.length} dimensions but ${where} expects ${dims}`,
+      { details: { expected: dims, actual: vector.length, ...entry } },
+    );
+  }
+  // One pass: copy, and sum the squares (in double precision), which is finite exactly when
+  // every component is finite for float32 input (a float32's square is at most ~1.2e77).
+  let squares = 0;
+  for (let i = 0; i < dims; i++) {
+    const x = vector[i] as number;
+    out[i] = x;
+    squares += x * x;
+  }
+  if (!Number.isFinite(squares)) {
+    for (let i = 0; i < dims; i++) {
+      const x = vector[i] as number;
+      if (!Number.isFinite(x)) throw errors.invalidVector(`component ${i} is ${x}`, entry?.id);
+    }
+    return out; // finite doubles beyond float32's range (not from core, which refuses them)
+  }
+  // Cosine: normalise here, in double precision. hnswlib-node normalises again in float32, where
+  // the sum of squares underflows to 0 for components below ~1e-19 (the vector is then left
+  // unnormalised: every distance ~1) or overflows to infinity above ~1e19 (the vector becomes
+  // all zeros); core accepts both. A unit vector goes through its normalisation unchanged.
+  if (shape.metric === 'cosine' && squares > 0) {
+    const norm = Math.sqrt(squares);
+    for (let i = 0; i < dims; i++) out[i] = (out[i] as number) / norm;
+  }
+  return out;
+}
+
+/**
+ * Apply one change to an hnswlib graph and its label map (`HnswIndex.apply`, a build, and a
+ * journal replayed on load or in a search worker: the same steps give the same labels).
+ *
+ * - An upsert of a live key replaces its vector in place (`addPoint` on its label is hnswlib's
+ *   `updatePoint`). A new key takes the most recently freed label, whose slot is a tombstone
+ *   that `addPoint` revives in place, or a new slot (capacity doubles first when full).
+ * - A delete marks the label deleted (a tombstone) and frees it.
+ */
+export function applyChange(
+  native: NativeHnsw,
+  labels: LabelMap,
+  change: IndexChange,
+  scratch: number[],
+  shape: VectorShape,
+): void {
+  if (change.op === 'delete') {
+    const label = labels.get(change.collection, change.id);
+    if (label === undefined) return;
+    native.markDelete(label);
+    labels.release(change.collection, change.id);
+    return;
+  }
+  const vector = toNativeVector(change.vector, scratch, shape, change);
+  const existing = labels.get(change.collection, change.id);
+  if (existing !== undefined) {
+    native.addPoint(vector, existing);
+    return;
+  }
+  const { label, reused } = labels.nextLabel();
+  if (!reused) ensureCapacity(native, labels.slots + 1, shape.name);
+  native.addPoint(vector, label);
+  labels.assignNext(change.collection, change.id);
+}
+
+function ensureCapacity(native: NativeHnsw, needed: number, name: string): void {
+  const capacity = native.getMaxElements();
+  if (needed <= capacity) return;
+  if (needed > MAX_CAPACITY) {
+    throw new VecdexError('INVALID_ARGUMENT', `hnswlib index "${name}" cannot hold more than ${MAX_CAPACITY} entries`);
+  }
+  native.resizeIndex(Math.min(MAX_CAPACITY, Math.max(needed, capacity * 2)));
+}
