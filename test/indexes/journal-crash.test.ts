@@ -59,7 +59,7 @@ describe('SIGKILL at every step of a journal append', () => {
         expect(r.signal, `round ${round}: ${r.stderr}`).toBe('SIGKILL');
         const steps = r.lines.filter((l) => l.startsWith('fs ')).map((l) => l.replace(/^fs \d+ /, ''));
         expect(steps).toHaveLength(dieAt - 1);
-        steps.forEach((s, i) => expect(s).toMatch(APPEND_STEPS[i] as RegExp));
+        for (const [i, s] of steps.entries()) expect(s).toMatch(APPEND_STEPS[i] as RegExp);
       }
       const v = await FILES.verify(dir, { expect: EXPECT });
       expect(v.ok, `round ${round}: ${v.ok ? '' : v.reason}`).toBe(true);
