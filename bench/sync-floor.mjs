@@ -37,7 +37,8 @@ const now = () => performance.now() / 1000;
 const opts = { sizes: [10_000, 100_000], dim: 128, rounds: 4 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
-  if (argv[i] === '--sizes') opts.sizes = argv[++i].split(',').map((s) => Number(s.replace(/k$/i, '000').replace(/m$/i, '000000')));
+  if (argv[i] === '--sizes')
+    opts.sizes = argv[++i].split(',').map((s) => Number(s.replace(/k$/i, '000').replace(/m$/i, '000000')));
   else if (argv[i] === '--dim') opts.dim = Number(argv[++i]);
   else if (argv[i] === '--rounds') opts.rounds = Number(argv[++i]);
   else throw new Error(`unknown argument ${argv[i]}`);
@@ -75,7 +76,13 @@ function rawHnswlib(src, size, dir) {
 }
 
 function rawUsearch(src, size, dir) {
-  const index = new usearch.Index({ metric: 'l2sq', dimensions: opts.dim, connectivity: 16, expansion_add: 100, expansion_search: 64 });
+  const index = new usearch.Index({
+    metric: 'l2sq',
+    dimensions: opts.dim,
+    connectivity: 16,
+    expansion_add: 100,
+    expansion_search: 64,
+  });
   const all = new Float32Array(size * opts.dim);
   for (let i = 0; i < size; i++) all.set(src.vectorAt(i), i * opts.dim);
   const keys = BigUint64Array.from({ length: size }, (_, i) => BigInt(i));
@@ -88,7 +95,7 @@ function rawUsearch(src, size, dir) {
     const c = changes(src, size, r);
     const k = BigUint64Array.from(c, ({ i }) => BigInt(i));
     const v = new Float32Array(c.length * opts.dim);
-    c.forEach(({ vector }, j) => v.set(vector, j * opts.dim));
+    for (const [j, { vector }] of c.entries()) v.set(vector, j * opts.dim);
     t = now();
     index.remove(k);
     index.add(k, v, 1);
@@ -187,4 +194,9 @@ const headers = [
 console.log(textTable(headers, rows));
 console.log();
 console.log(markdownTable(headers, rows));
-console.log(`\ndim ${opts.dim}, ${opts.rounds} rounds, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(
+  `\ndim ${opts.dim}, ${opts.rounds} rounds, load average ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
