@@ -38,8 +38,10 @@ export interface ReplicaRouting {
  * returned, so it lies at or past the commit record; the flushed `pg_current_wal_lsn()` may lag
  * it under `synchronous_commit = off`). A read goes to a replica only when that replica's
  * `pg_last_wal_replay_lsn()` is at or past it, checked before the read's snapshot is taken;
- * replay only moves forward, so once a replica was seen past a position it is not asked again
- * for that position. Replicas are tried round robin; one that is down, lags past `maxLagMs`,
+ * replay only moves forward while the server runs, so once a replica was seen past a position
+ * it is not asked again for that position on a connection already probed (a new connection is
+ * probed first, and a changed server start time or a failure resets the position: a standby
+ * restarted after a crash may take connections behind where it was). Replicas are tried round robin; one that is down, lags past `maxLagMs`,
  * has not replayed the write yet, or fails mid-read is passed by and the read runs on the next
  * one or on the primary. No replica failure reaches the caller. A failed replica is tried again
  * after `retryMs`, a lagging one at its next probe.
@@ -118,7 +120,6 @@ export class ReplicaRouter {
     if (r.downUntil > now) return skip(r, 'down');
     const stale = now - r.probedAt >= PROBE_INTERVAL_MS;
     if (!stale && r.lagMs !== null && r.lagMs > this.#maxLagMs) return skip(r, 'lagging');
-    const mustCheck = target !== null && r.replayed < target;
     let client: pg.PoolClient;
     try {
       if (r.pool === null) await this.#open(r);
@@ -127,6 +128,7 @@ export class ReplicaRouter {
       this.#failed(r, err, now);
       return SKIPPED;
     }
+    const mustCheck = (target !== null && r.replayed < target) || !r.probedClients.has(client);
     // A connection that drops while checked out emits 'error'; the read's own error handles it.
     const onError = () => undefined;
     client.on('error', onError);
@@ -164,6 +166,7 @@ export class ReplicaRouter {
 
   #failed(r: Replica, err: unknown, now: number): void {
     r.lastError = err instanceof Error ? err.message : String(err);
+    r.forget();
     if (isReplicaDown(err)) {
       r.downUntil = now + this.#retryMs;
       r.skip('down');

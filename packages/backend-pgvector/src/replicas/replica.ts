@@ -42,8 +42,18 @@ export class Replica {
   opening: Promise<void> | null = null;
   served = 0;
   readonly skippedBy: Record<SkipReason, number> = { down: 0, lagging: 0, 'behind-write': 0, failed: 0 };
-  /** Highest replay position seen; replay only moves forward, so it stays a lower bound. */
+  /**
+   * Highest replay position seen since the server last started. Replay only moves forward while
+   * the server runs, so it stays a lower bound until then; a standby restarted after a crash
+   * (or an immediate stop) replays again from its last restartpoint and takes read-only
+   * connections once consistent, possibly behind what it had replayed before. So a probe that
+   * sees another start time takes the new position as it is, and a failure forgets it.
+   */
   replayed: Lsn = -1n;
+  /** `pg_postmaster_start_time()` at the last probe (null before the first). */
+  startedAt: string | null = null;
+  /** Connections of the pool already probed: a new one (maybe to a restarted server) is probed before its first read. */
+  readonly probedClients = new WeakSet<object>();
   replayedText: string | null = null;
   lagMs: number | null = null;
   probedAt = Number.NEGATIVE_INFINITY;
@@ -65,8 +75,8 @@ export class Replica {
    * A server that is not in recovery has no replay position: it is reported as down.
    */
   async probe(client: pg.PoolClient, now: number): Promise<void> {
-    const r = await client.query<{ replay: string | null; lag_ms: number | null }>(
-      `SELECT pg_last_wal_replay_lsn()::text AS replay,
+    const r = await client.query<{ replay: string | null; lag_ms: number | null; started: string }>(
+      `SELECT pg_last_wal_replay_lsn()::text AS replay, pg_postmaster_start_time()::text AS started,
               CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
                    ELSE COALESCE(EXTRACT(EPOCH FROM (clock_timestamp() - pg_last_xact_replay_timestamp())) * 1000, 0)
               END::float8 AS lag_ms`,
@@ -77,11 +87,20 @@ export class Replica {
       throw Object.assign(new Error(`${this.label} is not a standby (pg_last_wal_replay_lsn() is null)`), { code: '08000' });
     }
     const lsn = parseLsn(row.replay);
+    if (row.started !== this.startedAt) this.forget();
+    this.startedAt = row.started;
+    this.probedClients.add(client);
     if (lsn > this.replayed) {
       this.replayed = lsn;
       this.replayedText = row.replay;
     }
     this.lagMs = Math.max(0, Math.round(Number(row.lag_ms)));
+  }
+
+  /** Forget the replay position (the server failed or restarted): the next read probes it again. */
+  forget(): void {
+    this.replayed = -1n;
+    this.replayedText = null;
   }
 
   stats(now: number, maxLagMs: number): ReplicaStats {
