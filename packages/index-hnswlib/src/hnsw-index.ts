@@ -237,28 +237,21 @@ export class HnswIndex implements VectorIndex {
       };
       // A few changes since the graph was written whole: append them, unless replaying the
       // journal on load would outgrow its budget (then the whole graph is written again).
-      const pending = this.#pending;
-      const saved = this.#saved;
-      let manifest: HnswManifest | null = null;
-      if (
-        saved !== null &&
-        pending.usable &&
-        HNSW_FILES.journalFits(saved, pending.seconds, { maxFiles: this.#params.journalFiles })
-      ) {
-        manifest = await HNSW_FILES.appendJournal(directory, { manifest: saved, changes: pending.encode(), fields });
-      }
-      if (manifest === null) {
-        const generation = Math.max(this.#generation + 1, await HNSW_FILES.nextGeneration(directory));
-        manifest = await HNSW_FILES.save(directory, {
-          generation,
-          labels,
-          write: (file) => native.writeIndex(file),
-          // hnswlib's saveIndex does not check its writes: a short file (disk full) shows up here.
-          check: (file) => checkHnswFile(file, expectedFile(this.#params, dimensions, labels.slots), { deep: false }),
-          fields,
-        });
-      }
-      pending.reset();
+      const manifest = await HNSW_FILES.saveIncrementally(directory, {
+        saved: this.#saved,
+        pending: this.#pending,
+        budget: { maxFiles: this.#params.journalFiles },
+        fields,
+        whole: async () =>
+          HNSW_FILES.save(directory, {
+            generation: Math.max(this.#generation + 1, await HNSW_FILES.nextGeneration(directory)),
+            labels,
+            write: (file) => native.writeIndex(file),
+            // hnswlib's saveIndex does not check its writes: a short file (disk full) shows up here.
+            check: (file) => checkHnswFile(file, expectedFile(this.#params, dimensions, labels.slots), { deep: false }),
+            fields,
+          }),
+      });
       this.#saved = manifest;
       this.#generation = manifest.generation;
       this.#cursor = manifest.cursor;

@@ -198,24 +198,23 @@ export class UsearchIndex implements VectorIndex {
       };
       // A few changes since the files were written whole: append them, unless replaying the
       // journal on load would outgrow its budget (then the whole index is written again).
-      const pending = this.#pending;
-      const saved = this.#saved;
-      let manifest: UsearchManifest | null = null;
-      if (saved !== null && pending.usable && USEARCH_FILES.journalFits(saved, pending.seconds, this.#journalBudget())) {
-        manifest = await USEARCH_FILES.appendJournal(directory, { manifest: saved, changes: pending.encode(), fields });
-      }
-      if (manifest === null) {
-        const generation = Math.max(this.#generation + 1, await USEARCH_FILES.nextGeneration(directory));
-        const ref = await referenceFor(this.#binding, this.#config);
-        manifest = await USEARCH_FILES.save(directory, {
-          generation,
-          labels,
-          write: (file) => native.save(file),
-          check: (file) => checkUsearchFile(file, ref, { dimensions, labels, deep: false }),
-          fields,
-        });
-      }
-      pending.reset();
+      const manifest = await USEARCH_FILES.saveIncrementally(directory, {
+        saved: this.#saved,
+        pending: this.#pending,
+        budget: { maxFiles: this.#params.journalFiles },
+        fields,
+        whole: async () => {
+          const generation = Math.max(this.#generation + 1, await USEARCH_FILES.nextGeneration(directory));
+          const ref = await referenceFor(this.#binding, this.#config);
+          return USEARCH_FILES.save(directory, {
+            generation,
+            labels,
+            write: (file) => native.save(file),
+            check: (file) => checkUsearchFile(file, ref, { dimensions, labels, deep: false }),
+            fields,
+          });
+        },
+      });
       this.#saved = manifest;
       this.#generation = manifest.generation;
       this.#cursor = manifest.cursor;
@@ -293,10 +292,6 @@ export class UsearchIndex implements VectorIndex {
       this.#native = null;
       this.#labels = new LabelMap();
     });
-  }
-
-  #journalBudget() {
-    return { maxFiles: this.#params.journalFiles };
   }
 
   #open(): NativeUsearch {

@@ -22,6 +22,7 @@ import {
   savedBytes,
 } from './index-manifest.js';
 import { LabelMap } from './label-map.js';
+import type { PendingChanges } from './pending-changes.js';
 
 const MAX_MANIFEST_BYTES = 1 << 20;
 
@@ -203,6 +204,39 @@ export class GenerationFiles<M extends IndexManifest = IndexManifest> {
     let replay = seconds;
     for (const j of journal) replay += j.seconds;
     return replay <= Math.max(budget.minSeconds ?? 1, (budget.saveMultiple ?? 4) * manifest.base.seconds);
+  }
+
+  /**
+   * Save as a sync should: append the `pending` changes as a journal on top of `saved` (the
+   * manifest the index was last saved or loaded as) when they are all held and fit `budget`,
+   * else write whole with `whole()` (a `save` of the next generation). Either way `pending`
+   * starts empty after it; returns the manifest that now describes the directory.
+   *
+   * ```ts
+   * const manifest = await FILES.saveIncrementally(directory, {
+   *   saved: this.saved, pending: this.pending, budget: { maxFiles: 16 }, fields,
+   *   whole: async () => FILES.save(directory, { generation, labels, fields, write: (f) => native.save(f) }),
+   * })
+   * ```
+   */
+  async saveIncrementally(
+    directory: string,
+    options: {
+      saved: M | null;
+      pending: PendingChanges;
+      budget: JournalBudget;
+      fields: ManifestFields<M>;
+      whole: () => Promise<M>;
+    },
+  ): Promise<M> {
+    const { saved, pending } = options;
+    let manifest: M | null = null;
+    if (saved !== null && pending.usable && this.journalFits(saved, pending.seconds, options.budget)) {
+      manifest = await this.appendJournal(directory, { manifest: saved, changes: pending.encode(), fields: options.fields });
+    }
+    manifest ??= await options.whole();
+    pending.reset();
+    return manifest;
   }
 
   /**
