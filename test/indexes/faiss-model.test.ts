@@ -19,13 +19,13 @@ import faissPlugin from '@vecdex/sidecar-faiss';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faissProblem } from '../faiss-available.js';
 import { expectExactTopK, keyOf, readStore } from './helpers.js';
+import { RandomWrites } from './random-writes.js';
 
 const describeFaiss = faissProblem === null ? describe : describe.skip;
 if (faissProblem !== null) console.warn(`[faiss-model] skipping: ${faissProblem}`);
 
 const INDEX = 'fx';
 const COLLECTIONS = ['a', 'b'] as const;
-type C = (typeof COLLECTIONS)[number];
 
 interface Store {
   dir: string;
@@ -112,80 +112,52 @@ async function runModel(metric: Metric, seed: number): Promise<{ syncs: number; 
   const { store, vx: first } = await newStore();
   let vx = first;
   for (const name of [...COLLECTIONS, 'other']) await vx.collections.create({ name, dimensions: dims, metric });
-  const items = new Map<C, Map<string, Float32Array>>(COLLECTIONS.map((c) => [c, new Map()]));
-  let pending = new Set<string>();
+  const model = new RandomWrites(rng, dims, { twinShare: 0.2 });
   const counters = { syncs: 0, reopens: 0 };
-  const live = () => (items.get('a')?.size ?? 0) + (items.get('b')?.size ?? 0);
-  const asItems = (only?: C) =>
-    new Map(
-      COLLECTIONS.filter((c) => only === undefined || c === only).map((c) => [
-        c,
-        [...(items.get(c) as Map<string, Float32Array>)].map(([id, vector]) => ({ id, vector, content: null, metadata: null })),
-      ]),
-    );
-
-  const write = async (): Promise<void> => {
-    const c = rng.pick(COLLECTIONS);
-    const existing = [...(items.get(c) as Map<string, Float32Array>).keys()];
-    if (rng.next() < 0.7 || existing.length === 0) {
-      const batch = new Map<string, Float32Array>();
-      for (let i = 1 + rng.int(12); i > 0; i--) {
-        const id = existing.length > 0 && rng.next() < 0.4 ? rng.pick(existing) : `id-${rng.int(150)}`;
-        const twin = items.get(c === 'a' ? 'b' : 'a')?.get(id);
-        batch.set(id, twin !== undefined && rng.next() < 0.2 ? Float32Array.from(twin) : rng.vector(dims));
-      }
-      await vx.collection(c).upsert([...batch].map(([id, vector]) => ({ id, vector })));
-      for (const [id, v] of batch) {
-        items.get(c)?.set(id, v);
-        pending.add(keyOf({ collection: c, id }));
-      }
-    } else {
-      const ids = rng.sample(existing, 1 + rng.int(Math.max(1, Math.ceil(existing.length / 3))));
-      expect(await vx.collection(c).delete(ids)).toBe(ids.length);
-      for (const id of ids) {
-        items.get(c)?.delete(id);
-        pending.add(keyOf({ collection: c, id }));
-      }
-    }
-  };
 
   const check = async (where: string): Promise<void> => {
     const st = await vx.indexes.status(INDEX);
-    expect(st.pendingChanges, `${where}: pending`).toBe(pending.size);
-    if (pending.size > 0) return;
-    expect([st.items, st.deleted, st.stats?.slots, st.stats?.factory], `${where}: status`).toEqual([live(), 0, live(), 'Flat']);
-    const all = asItems();
+    expect(st.pendingChanges, `${where}: pending`).toBe(model.pending.size);
+    if (model.pending.size > 0) return;
+    expect([st.items, st.deleted, st.stats?.slots, st.stats?.factory], `${where}: status`).toEqual([
+      model.live,
+      0,
+      model.live,
+      'Flat',
+    ]);
+    const all = model.asItems();
     for (let q = 0; q < 3; q++) {
-      const v = rng.next() < 0.3 && live() > 0 ? Float32Array.from(rng.pick([...all.values()].flat()).vector) : rng.vector(dims);
+      const v =
+        rng.next() < 0.3 && model.live > 0 ? Float32Array.from(rng.pick([...all.values()].flat()).vector) : rng.vector(dims);
       const k = rng.next() < 0.1 ? 400 : 1 + rng.int(20);
       expectExactTopK((await vx.indexes.search(INDEX, v, { k, stale: 'error' })).hits, all, v, metric, k);
       const c = rng.pick(COLLECTIONS);
       const { hits, plan } = await vx.collection(c).search(v, { index: INDEX, k, stale: 'error', include: {} });
       expect(plan.strategy, `${where}: answered by the index`).toBe('index');
-      expectExactTopK(hits, asItems(c), v, metric, k);
+      expectExactTopK(hits, model.asItems(c), v, metric, k);
     }
     expectSavedEqualsStore(await readSavedFlat(store.indexDir, dims), await readStore(vx, COLLECTIONS), metric);
   };
 
-  for (let i = 0; i < 4; i++) await write();
+  for (let i = 0; i < 4; i++) await model.write(vx);
   await vx.indexes.create({ name: INDEX, plugin: 'faiss', collections: [...COLLECTIONS], params: { factory: 'Flat' } });
-  expect((await vx.indexes.build(INDEX)).items).toBe(live());
-  pending = new Set();
+  expect((await vx.indexes.build(INDEX)).items).toBe(model.live);
+  model.pending.clear();
   await check('after build');
   for (let step = 0; step < 60; step++) {
     const where = `seed ${seed} step ${step}`;
     const r = rng.next();
-    if (r < 0.55) await write();
+    if (r < 0.55) await model.write(vx);
     else if (r < 0.6) await vx.collection('other').upsert([{ id: `o${rng.int(20)}`, vector: rng.vector(dims) }]);
     else if (r < 0.82) {
       const res = await vx.indexes.sync(INDEX);
       counters.syncs++;
-      if (res.rebuilt === null) expect(res.applied, `${where}: applied`).toBe(pending.size);
+      if (res.rebuilt === null) expect(res.applied, `${where}: applied`).toBe(model.pending.size);
       else expect(res.rebuilt).toMatch(/pending changes exceed/);
-      pending = new Set();
+      model.pending.clear();
     } else if (r < 0.88) {
       await vx.indexes.rebuild(INDEX);
-      pending = new Set();
+      model.pending.clear();
     } else {
       await vx.close();
       vx = await store.open();

@@ -19,11 +19,11 @@ import { Random } from '@vecdex/core/testing';
 import usearch from '@vecdex/index-usearch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectExactTopK, keyOf } from './helpers.js';
+import { RandomWrites } from './random-writes.js';
 import { exactRanking } from './helpers.js';
 
 const INDEX = 'ux';
 const COLLECTIONS = ['a', 'b'] as const;
-type C = (typeof COLLECTIONS)[number];
 const EXACT = { efSearch: 2000 };
 
 let dirs: string[] = [];
@@ -89,51 +89,18 @@ async function runModel(
   const store = await newStore();
   let vx = await store.open();
   for (const name of [...COLLECTIONS, 'other']) await vx.collections.create({ name, dimensions: dims, metric });
-  const items = new Map<C, Map<string, Float32Array>>(COLLECTIONS.map((c) => [c, new Map()]));
-  let pending = new Set<string>();
+  const model = new RandomWrites(rng, dims);
   const counters = { syncs: 0, reopens: 0, freshChecks: 0 };
-  const live = () => (items.get('a')?.size ?? 0) + (items.get('b')?.size ?? 0);
-  const asItems = (only?: C) =>
-    new Map(
-      COLLECTIONS.filter((c) => only === undefined || c === only).map((c) => [
-        c,
-        [...(items.get(c) as Map<string, Float32Array>)].map(([id, vector]) => ({ id, vector, content: null, metadata: null })),
-      ]),
-    );
-
-  const write = async (): Promise<void> => {
-    const c = rng.pick(COLLECTIONS);
-    const existing = [...(items.get(c) as Map<string, Float32Array>).keys()];
-    if (rng.next() < 0.7 || existing.length === 0) {
-      const batch = new Map<string, Float32Array>();
-      for (let i = 1 + rng.int(12); i > 0; i--) {
-        const id = existing.length > 0 && rng.next() < 0.4 ? rng.pick(existing) : `id-${rng.int(150)}`;
-        batch.set(id, rng.vector(dims));
-      }
-      await vx.collection(c).upsert([...batch].map(([id, vector]) => ({ id, vector })));
-      for (const [id, v] of batch) {
-        items.get(c)?.set(id, v);
-        pending.add(keyOf({ collection: c, id }));
-      }
-    } else {
-      const ids = rng.sample(existing, 1 + rng.int(Math.max(1, Math.ceil(existing.length / 3))));
-      expect(await vx.collection(c).delete(ids)).toBe(ids.length);
-      for (const id of ids) {
-        items.get(c)?.delete(id);
-        pending.add(keyOf({ collection: c, id }));
-      }
-    }
-  };
 
   const check = async (where: string): Promise<void> => {
     const st = await vx.indexes.status(INDEX);
-    expect(st.pendingChanges, `${where}: pending`).toBe(pending.size);
-    if (pending.size > 0) return;
-    expect(st.items, `${where}: items`).toBe(live());
+    expect(st.pendingChanges, `${where}: pending`).toBe(model.pending.size);
+    if (model.pending.size > 0) return;
+    expect(st.items, `${where}: items`).toBe(model.live);
     // A freshly built graph is exact at this efSearch; after removals only "correct hits" holds.
     const fresh = (st.stats?.removedSinceBuild ?? 0) === 0;
     if (fresh) counters.freshChecks++;
-    const all = asItems();
+    const all = model.asItems();
     const queries = Array.from({ length: 3 }, () => rng.vector(dims));
     const k = rng.next() < 0.1 ? 400 : 1 + rng.int(20);
     const many = await vx.indexes.searchMany(INDEX, queries, { k, stale: 'error', params: EXACT });
@@ -147,13 +114,14 @@ async function runModel(
       // Short of k (unreachable nodes after removals) core answers exactly: never fewer than k.
       if (fresh) expect(plan.strategy, `${where}: answered by the index`).toBe('index');
       else expect(['index', 'index-fallback-exact'], `${where}: plan`).toContain(plan.strategy);
-      if (dtype === 'f32' && (fresh || plan.strategy === 'index-fallback-exact')) expectExactTopK(hits, asItems(c), v, metric, k);
-      else if (dtype === 'f32') expectLiveHits(hits, asItems(c), v, metric, k, where);
-      expect(hits.length, `${where}: never fewer than k`).toBe(Math.min(k, items.get(c)?.size ?? 0));
+      if (dtype === 'f32' && (fresh || plan.strategy === 'index-fallback-exact'))
+        expectExactTopK(hits, model.asItems(c), v, metric, k);
+      else if (dtype === 'f32') expectLiveHits(hits, model.asItems(c), v, metric, k, where);
+      expect(hits.length, `${where}: never fewer than k`).toBe(Math.min(k, model.items.get(c)?.size ?? 0));
     }
   };
 
-  for (let i = 0; i < 4; i++) await write();
+  for (let i = 0; i < 4; i++) await model.write(vx);
   await vx.indexes.create({
     name: INDEX,
     plugin: 'usearch',
@@ -162,21 +130,21 @@ async function runModel(
     // raw binding: 0.6 of 43, 4.2 of 20,000 per 2-thread build; none with 1), and this test is exact.
     params: { dtype, expansionAdd: 200, threads: 1 },
   });
-  expect((await vx.indexes.build(INDEX)).items).toBe(live());
-  pending = new Set();
+  expect((await vx.indexes.build(INDEX)).items).toBe(model.live);
+  model.pending.clear();
   await check('after build');
   for (let step = 0; step < 50; step++) {
     const where = `seed ${seed} step ${step}`;
     const r = rng.next();
-    if (r < 0.55) await write();
+    if (r < 0.55) await model.write(vx);
     else if (r < 0.6) await vx.collection('other').upsert([{ id: `o${rng.int(20)}`, vector: rng.vector(dims) }]);
     else if (r < 0.82) {
       await vx.indexes.sync(INDEX);
       counters.syncs++;
-      pending = new Set();
+      model.pending.clear();
     } else if (r < 0.88) {
       await vx.indexes.rebuild(INDEX);
-      pending = new Set();
+      model.pending.clear();
     } else {
       await vx.close();
       vx = await store.open();
