@@ -256,7 +256,7 @@ export class HnswIndex implements VectorIndex {
       this.#generation = manifest.generation;
       this.#cursor = manifest.cursor;
       this.#bytesOnDisk = savedBytes(manifest);
-      this.#cleanFiles = savedFiles(directory, manifest);
+      this.#cleanFiles = keepIfSame(this.#cleanFiles, savedFiles(directory, manifest));
       return catalogState(manifest);
     });
   }
@@ -355,6 +355,17 @@ export class HnswIndex implements VectorIndex {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** `current` when it names the same files as `next` (a save of the cursor alone): the workers reading them stay. */
+function keepIfSame(current: SavedFiles | null, next: SavedFiles): SavedFiles {
+  const same =
+    current !== null &&
+    current.index === next.index &&
+    current.labels === next.labels &&
+    current.journal.length === next.journal.length &&
+    current.journal.every((f, i) => f === next.journal[i]);
+  return same ? current : next;
 }
 
 /** The files a manifest names, as search workers read them (the graph, then the journals replayed). */

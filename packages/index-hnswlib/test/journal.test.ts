@@ -84,6 +84,9 @@ describe('hnswlib saves a sync as a journal', () => {
     }
     expect(index.stats().searchWorkersReady, 'the worker read the graph and replayed the journal').toBe(1);
     expect(await index.searchMany?.(queries, options)).toEqual(expected);
+    // A save of the cursor alone names the same files: the worker stays (no new read and replay).
+    expect(await index.save({ cursor: '3' })).toMatchObject({ journal: 1 });
+    expect(index.stats().searchWorkersReady).toBe(1);
     await index.close();
   });
 
