@@ -1,5 +1,5 @@
 import { VecdexError, errors, type IndexChange, type IndexKey, type Metric } from '@vecdex/core';
-import type { LabelMap } from '@vecdex/core/plugin-kit';
+import { type LabelMap, journalBatches } from '@vecdex/core/plugin-kit';
 import type { NativeHnsw } from './load-hnswlib.js';
 
 /** The binding passes capacities through uint32; stay well inside. */
@@ -87,6 +87,23 @@ export function applyChange(
   if (!reused) ensureCapacity(native, labels.slots + 1, shape.name);
   native.addPoint(vector, label);
   labels.assignNext(change.collection, change.id);
+}
+
+/**
+ * Replay journals (their bytes, in the manifest's order) onto a graph read from the file they
+ * follow and its label map, change by change as `apply` ran them: `load` and each search worker.
+ * Throws on a journal that does not decode or a change `applyChange` refuses.
+ */
+export function replayJournals(
+  native: NativeHnsw,
+  labels: LabelMap,
+  journals: readonly Uint8Array[],
+  scratch: number[],
+  shape: VectorShape,
+): void {
+  for (const batch of journalBatches(journals, shape.dimensions)) {
+    for (const change of batch) applyChange(native, labels, change, scratch, shape);
+  }
 }
 
 function ensureCapacity(native: NativeHnsw, needed: number, name: string): void {

@@ -1,6 +1,6 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
-import { type LabelMap, type Verified, decodeChanges } from '@vecdex/core/plugin-kit';
-import { applyChange } from './hnsw-apply.js';
+import type { LabelMap, Verified } from '@vecdex/core/plugin-kit';
+import { replayJournals } from './hnsw-apply.js';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { STRUCTURAL_PARAMS, type HnswParams } from './hnsw-params.js';
@@ -47,11 +47,7 @@ export async function readVerifiedIndex(
     const scratch = new Array<number>(dimensions).fill(0.5);
     const shape = { dimensions, metric: context.metric, name: context.definition.name };
     try {
-      for (const data of v.journal) {
-        for (const batch of decodeChanges(data, dimensions)) {
-          for (const change of batch) applyChange(native, labels, change, scratch, shape);
-        }
-      }
+      replayJournals(native, labels, v.journal, scratch, shape);
     } catch (e) {
       return { ok: false, reason: `journal replay: ${(e as Error)?.message ?? String(e)}` };
     }

@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { LabelMap, decodeChanges } from '@vecdex/core/plugin-kit';
-import { type VectorShape, applyChange } from './hnsw-apply.js';
+import { LabelMap } from '@vecdex/core/plugin-kit';
+import { type VectorShape, replayJournals } from './hnsw-apply.js';
 import { loadHnswlib } from './load-hnswlib.js';
 import type { SavedFiles } from './search-workers.js';
 
@@ -51,11 +51,8 @@ if (port !== null) {
     if (files.journal.length > 0) {
       // The journals on top, as the main thread's load replayed them: the same labels follow.
       const labels = LabelMap.fromJSON(JSON.parse(await readFile(files.labels, 'utf8')));
-      for (const file of files.journal) {
-        for (const batch of decodeChanges(await readFile(file), dimensions)) {
-          for (const change of batch) applyChange(native, labels, change, row, shape);
-        }
-      }
+      const journals = await Promise.all(files.journal.map((file) => readFile(file)));
+      replayJournals(native, labels, journals, row, shape);
     }
     port.on('message', ({ id, queries, next, k, ef, labels, distances, counts }: BatchRequest) => {
       const count = queries.length / dimensions;

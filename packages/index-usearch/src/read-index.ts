@@ -1,5 +1,5 @@
 import type { IndexContext, JsonValue } from '@vecdex/core';
-import { IndexVectors, decodeChanges, type LabelMap, type Verified } from '@vecdex/core/plugin-kit';
+import { IndexVectors, journalBatches, type LabelMap, type Verified } from '@vecdex/core/plugin-kit';
 import { applyChanges } from './apply-changes.js';
 import type { NativeUsearch, UsearchBinding, UsearchConfig } from './load-usearch.js';
 import { checkUsearchFile, referenceFor } from './usearch-file-check.js';
@@ -36,9 +36,7 @@ export async function readVerifiedIndex(
   if (v.journal.length > 0) {
     const vectors = new IndexVectors(context);
     try {
-      for (const data of v.journal) {
-        for (const batch of decodeChanges(data, dimensions)) applyChanges(native, v.labels, vectors, batch, params.threads);
-      }
+      for (const batch of journalBatches(v.journal, dimensions)) applyChanges(native, v.labels, vectors, batch, params.threads);
     } catch (e) {
       return { ok: false, reason: `journal replay: ${(e as Error)?.message ?? String(e)}` };
     }

@@ -40,6 +40,11 @@ export function decodeChanges(data: Uint8Array, dimensions: number): IndexChange
   return out;
 }
 
+/** Every batch of `journals` (journal files' bytes, in the manifest's order), decoded in order. */
+export function* journalBatches(journals: readonly Uint8Array[], dimensions: number): Generator<IndexChange[]> {
+  for (const data of journals) yield* decodeChanges(data, dimensions);
+}
+
 function encodeBatch(changes: readonly IndexChange[], dimensions: number): Buffer {
   const texts = changes.map((c) => [Buffer.from(c.collection, 'utf8'), Buffer.from(c.id, 'utf8')] as const);
   let bytes = HEADER_BYTES;

@@ -52,7 +52,7 @@ export {
   writeFileAtomic,
 } from './atomic-files.js';
 export { IndexVectors, type VectorSink } from './index-vectors.js';
-export { decodeChanges, encodeChanges } from './change-journal.js';
+export { decodeChanges, encodeChanges, journalBatches } from './change-journal.js';
 export { PendingChanges } from './pending-changes.js';
 export { SequentialReader } from './sequential-reader.js';
 export { Int8Quantizer, type Int8QuantizerJson } from './int8-quantizer.js';
