@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { VecdexError } from '@vecdex/core';
 import { toVecdexError } from './sqlite-errors.js';
+import { WalHeaderWatch } from './wal-header-watch.js';
 
 export type Db = BetterSqlite3.Database;
 export type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -24,6 +25,11 @@ export class Connection {
   #localWrites = 0;
   /** `PRAGMA data_version`, plucked once (it runs on every query). */
   #dataVersion: Statement | null = null;
+  /**
+   * The `-shm` header watch that lets `changeToken` skip `data_version` while nothing was
+   * committed; null where it cannot be used (memory, not WAL), undefined until first asked.
+   */
+  #wal: WalHeaderWatch | null | undefined;
   /** The last token made, with what it was made of, so an unchanged store makes no new string. */
   #token = { version: -1, writes: -1, text: '' };
 
@@ -73,12 +79,23 @@ export class Connection {
    * in between, so results read under the first are still current.
    */
   changeToken(): string {
+    const last = this.#token;
+    // One read of the WAL-index header first: unchanged, no connection committed since the
+    // `data_version` below was last read (see WalHeaderWatch).
+    if (this.#wal?.unchanged() === true && last.writes === this.#localWrites) return last.text;
     this.#dataVersion ??= this.db.prepare('PRAGMA data_version').pluck();
     const version = this.#dataVersion.get() as number;
-    const last = this.#token;
+    if (this.#wal === undefined) this.#wal = this.#watchWal();
     if (last.version === version && last.writes === this.#localWrites) return last.text;
     this.#token = { version, writes: this.#localWrites, text: `${version}:${this.#localWrites}` };
     return this.#token.text;
+  }
+
+  /** The `-shm` watch for a file database in WAL mode (after a read, so the `-shm` exists), else null. */
+  #watchWal(): WalHeaderWatch | null {
+    if (this.db.memory) return null;
+    if (this.db.pragma('journal_mode', { simple: true }) !== 'wal') return null;
+    return WalHeaderWatch.open(this.file);
   }
 
   /** Checkpoint the WAL into the main file (so it can be copied as one file) and close. Idempotent. */
@@ -87,6 +104,8 @@ export class Connection {
     this.#closed = true;
     this.#statements.clear();
     this.#dataVersion = null;
+    this.#wal?.close();
+    this.#wal = null;
     try {
       if (this.db.memory === false && !this.readonly) this.db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
