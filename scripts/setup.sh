@@ -104,4 +104,11 @@ t0=$SECONDS
 pnpm build || fail "pnpm build failed" "See the TypeScript errors above; 'pnpm -r build' builds each package in turn."
 echo "build took $(elapsed "$t0")"
 
+# vecdex's own hnswlib build for this CPU (AVX-512 / AVX kernels, builds on every core): the
+# hnswlib plugin uses it when present and falls back to hnswlib-node without it, so a failure
+# here is a warning, not an error (packages/index-hnswlib/native/README.md).
+step "building the hnswlib plugin's native build for this CPU"
+node packages/index-hnswlib/native/build.mjs ||
+  echo "setup.sh: warning: the native hnswlib build failed (see above); the hnswlib plugin uses hnswlib-node instead" >&2
+
 printf '\nsetup.sh: OK (%ds)\n' "$SECONDS"

@@ -1,6 +1,6 @@
 import { VecdexError, errors, type IndexChange, type IndexKey, type Metric } from '@vecdex/core';
 import { type LabelMap, journalBatches } from '@vecdex/core/plugin-kit';
-import type { NativeHnsw } from './load-hnswlib.js';
+import type { NativeHnsw, NativeVector } from './load-hnswlib.js';
 
 /** The binding passes capacities through uint32; stay well inside. */
 export const MAX_CAPACITY = 2 ** 31;
@@ -14,11 +14,15 @@ export interface VectorShape {
 }
 
 /**
- * Copy a vector into `out` (a reusable `number[]`: the binding reads it element by element and
- * copies it at once), checking what native code would silently misuse, and for cosine
+ * Copy a vector into `out` (a reusable vector in the binding's form: it copies it at once), checking what native code would silently misuse, and for cosine
  * normalising it in double precision. `entry` names the item in errors (omit it for a query).
  */
-export function toNativeVector(vector: ArrayLike<number>, out: number[], shape: VectorShape, entry?: IndexKey): number[] {
+export function toNativeVector<V extends NativeVector>(
+  vector: ArrayLike<number>,
+  out: V,
+  shape: VectorShape,
+  entry?: IndexKey,
+): V {
   const dims = shape.dimensions;
   if (vector.length !== dims) {
     const where = entry === undefined ? `index "${shape.name}"` : `collection "${entry.collection}"`;
@@ -49,7 +53,7 @@ export function toNativeVector(vector: ArrayLike<number>, out: number[], shape: 
   // all zeros); core accepts both. A unit vector goes through its normalisation unchanged.
   if (shape.metric === 'cosine' && squares > 0) {
     const norm = Math.sqrt(squares);
-    for (let i = 0; i < dims; i++) out[i] = (out[i] as number) / norm;
+    for (let i = 0; i < dims; i++) out[i] = (vector[i] as number) / norm;
   }
   return out;
 }
@@ -67,7 +71,7 @@ export function applyChange(
   native: NativeHnsw,
   labels: LabelMap,
   change: IndexChange,
-  scratch: number[],
+  scratch: NativeVector,
   shape: VectorShape,
 ): void {
   if (change.op === 'delete') {
@@ -98,7 +102,7 @@ export function replayJournals(
   native: NativeHnsw,
   labels: LabelMap,
   journals: readonly Uint8Array[],
-  scratch: number[],
+  scratch: NativeVector,
   shape: VectorShape,
 ): void {
   for (const batch of journalBatches(journals, shape.dimensions)) {
@@ -106,7 +110,8 @@ export function replayJournals(
   }
 }
 
-function ensureCapacity(native: NativeHnsw, needed: number, name: string): void {
+/** Grow the graph (doubling, up to `MAX_CAPACITY`) so it holds `needed` slots. */
+export function ensureCapacity(native: NativeHnsw, needed: number, name: string): void {
   const capacity = native.getMaxElements();
   if (needed <= capacity) return;
   if (needed > MAX_CAPACITY) {

@@ -12,13 +12,14 @@ import {
   type JsonValue,
   type VectorIndex,
 } from '@vecdex/core';
+import os from 'node:os';
 import path from 'node:path';
 import { IndexVectors, LabelMap, PendingChanges, catalogState, savedBytes, verificationOf } from '@vecdex/core/plugin-kit';
-import { type VectorShape, applyChange, toNativeVector } from './hnsw-apply.js';
+import { type VectorShape, applyChange, ensureCapacity, toNativeVector } from './hnsw-apply.js';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
-import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw } from './load-hnswlib.js';
+import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw, type NativeVector } from './load-hnswlib.js';
 import { efFor, searchNative } from './hnsw-search.js';
 import { fromNativeDistance } from './native-distance.js';
 import { type SavedFiles, SearchWorkers } from './search-workers.js';
@@ -43,12 +44,12 @@ export class HnswIndex implements VectorIndex {
   readonly #params: HnswParams;
   readonly #space: HnswSpace;
   /**
-   * A reusable `number[]` for vectors on their way into the binding (it copies them at once).
-   * The binding reads it element by element (`napi_get_element`); measured here with the same
-   * binding and graph, a double array, a small-integer one and a fresh `Array.from` per query
-   * cost the same (within 3 % on 784-d Fashion-MNIST queries), so one array of doubles serves all.
+   * A reusable vector on its way into the binding (which copies it at once): a `Float32Array`
+   * for vecdex's native build, a `number[]` for hnswlib-node, which reads it element by element
+   * (`napi_get_element`; measured here, a double array, a small-integer one and a fresh
+   * `Array.from` per query cost the same, within 3 % on 784-d Fashion-MNIST queries).
    */
-  readonly #scratch: number[];
+  readonly #scratch: NativeVector;
   readonly #shape: VectorShape;
   #native: NativeHnsw | null;
   #labels = new LabelMap();
@@ -71,7 +72,7 @@ export class HnswIndex implements VectorIndex {
     this.#context = context;
     this.#params = params;
     this.#space = space;
-    this.#scratch = new Array<number>(context.dimensions).fill(0.5);
+    this.#scratch = binding.vector(context.dimensions);
     this.#shape = { dimensions: context.dimensions, metric: context.metric, name: context.definition.name };
     this.#pending = new PendingChanges(context.dimensions);
     this.#native = this.#create(params.initialCapacity);
@@ -82,9 +83,12 @@ export class HnswIndex implements VectorIndex {
       this.#cleanFiles = null;
       const native = this.#create(this.#params.initialCapacity);
       const labels = new LabelMap();
+      const threads = buildThreads(this.#params.buildThreads);
       let done = 0;
       for await (const batch of source) {
-        for (const entry of batch) applyChange(native, labels, { op: 'upsert', ...entry }, this.#scratch, this.#shape);
+        const addPoints = native.addPoints?.bind(native);
+        if (addPoints !== undefined && threads > 1) await this.#addBatch(native, addPoints, labels, batch, threads);
+        else for (const entry of batch) applyChange(native, labels, { op: 'upsert', ...entry }, this.#scratch, this.#shape);
         done += batch.length;
         options.onProgress?.(done);
       }
@@ -92,6 +96,42 @@ export class HnswIndex implements VectorIndex {
       this.#labels = labels;
       this.#pending.lose();
     });
+  }
+
+  /**
+   * A build batch through the native build's `addPoints`, on `threads` threads: the labels are
+   * taken in the batch's order (as `applyChange` takes them), the graph grows first, and an id
+   * met again (a source that repeats one) is applied alone, in order, after what came before it.
+   */
+  async #addBatch(
+    native: NativeHnsw,
+    addPoints: NonNullable<NativeHnsw['addPoints']>,
+    labels: LabelMap,
+    batch: readonly IndexEntry[],
+    threads: number,
+  ): Promise<void> {
+    const dims = this.#context.dimensions;
+    const rows = new Float32Array(batch.length * dims);
+    const ids = new Uint32Array(batch.length);
+    let n = 0;
+    const flush = async (): Promise<void> => {
+      if (n === 0) return;
+      ensureCapacity(native, labels.slots, this.#shape.name);
+      await addPoints(rows.subarray(0, n * dims), ids.subarray(0, n), threads);
+      n = 0;
+    };
+    for (const entry of batch) {
+      if (labels.get(entry.collection, entry.id) !== undefined) {
+        await flush();
+        applyChange(native, labels, { op: 'upsert', ...entry }, this.#scratch, this.#shape);
+        continue;
+      }
+      toNativeVector(entry.vector, rows.subarray(n * dims, (n + 1) * dims), this.#shape, entry);
+      const { label } = labels.nextLabel();
+      labels.assignNext(entry.collection, entry.id);
+      ids[n++] = label;
+    }
+    await flush();
   }
 
   /** Check the saved files as `load` does before reading them, without loading or writing (`vecdex doctor`). */
@@ -294,6 +334,9 @@ export class HnswIndex implements VectorIndex {
       efSearch: this.#params.efSearch,
       compactThreshold: this.#params.compactThreshold,
       searchWorkers: this.#params.searchWorkers,
+      buildThreads: buildThreads(this.#params.buildThreads),
+      binding: this.#binding.name,
+      nativeSkipped: this.#binding.nativeSkipped,
       searchWorkersReady: this.#workers?.files === this.#cleanFiles ? (this.#workers?.ready ?? 0) : 0,
       journalFiles: this.#params.journalFiles,
       needsCompaction: this.needsCompaction(),
@@ -327,7 +370,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** A query into the scratch array (see `#scratch`), checked and, for cosine, normalised. */
-  #toScratch(vector: ArrayLike<number>): number[] {
+  #toScratch(vector: ArrayLike<number>): NativeVector {
     return toNativeVector(vector, this.#scratch, this.#shape);
   }
 
@@ -355,6 +398,11 @@ export class HnswIndex implements VectorIndex {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Threads a build inserts on: the param, or every core for 0. */
+function buildThreads(param: number): number {
+  return param > 0 ? param : Math.max(1, os.availableParallelism());
 }
 
 /** `current` when it names the same files as `next` (a save of the cursor alone): the workers reading them stay. */

@@ -14,7 +14,7 @@ export interface HnswParams {
   efConstruction: number;
   /** Candidate list size while searching (hnswlib uses max(efSearch, k)). Overridable per query. */
   efSearch: number;
-  /** Seed of hnswlib's level generator, so builds from the same input are reproducible. */
+  /** Seed of hnswlib's level generator: builds from the same input are reproducible on one thread (`buildThreads` 1). */
   randomSeed: number;
   /** `stats().needsCompaction` turns true once deleted / (items + deleted) exceeds this. */
   compactThreshold: number;
@@ -32,6 +32,12 @@ export interface HnswParams {
    * replays them, which the plugin kit keeps within 4× the time of the last whole write.
    */
   journalFiles: number;
+  /**
+   * Threads a build inserts on with vecdex's native build (see native/README.md); hnswlib-node
+   * inserts on one. 0 (default): every core. With more than one, points go in in a varying order,
+   * so two builds of the same input differ slightly (recall alike); 1 keeps builds reproducible.
+   */
+  buildThreads: number;
 }
 
 /** Parameters that shape the graph on disk: a saved file built with other values is not loaded. */
@@ -46,6 +52,7 @@ export const DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({
   initialCapacity: 1024,
   searchWorkers: 0,
   journalFiles: 16,
+  buildThreads: 0,
 });
 
 /** hnswlib's labels and counts pass through uint32 in the binding. */
@@ -60,6 +67,7 @@ const INTEGER_RANGES: Record<Exclude<keyof HnswParams, 'compactThreshold'>, [num
   initialCapacity: [1, MAX_CAPACITY],
   searchWorkers: [0, 16],
   journalFiles: [0, 1000],
+  buildThreads: [0, 256],
 };
 
 /** Validate user parameters and fill defaults. Unknown names are refused, so a typo is not silently ignored. */

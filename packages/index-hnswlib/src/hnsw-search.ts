@@ -1,6 +1,6 @@
 import type { IndexHit, IndexKey, Metric } from '@vecdex/core';
 import type { LabelMap } from '@vecdex/core/plugin-kit';
-import type { NativeHnsw } from './load-hnswlib.js';
+import type { NativeHnsw, NativeVector } from './load-hnswlib.js';
 import { fromNativeDistance } from './native-distance.js';
 
 /**
@@ -25,7 +25,7 @@ export function searchNative(
   native: NativeHnsw,
   labels: LabelMap,
   metric: Metric,
-  query: number[],
+  query: NativeVector,
   k: number,
   ef: number,
   allow?: (key: IndexKey) => boolean,

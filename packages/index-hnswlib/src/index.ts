@@ -9,10 +9,18 @@
  * await vx.indexes.create({ name: 'docs-hnsw', plugin: 'hnswlib', collections: ['docs'], params: { M: 16 } })
  * ```
  */
-import { VecdexError, checkAddon, definePlugin, type IndexContext, type Metric, type VectorIndex } from '@vecdex/core';
+import {
+  type DoctorCheck,
+  VecdexError,
+  checkAddon,
+  definePlugin,
+  type IndexContext,
+  type Metric,
+  type VectorIndex,
+} from '@vecdex/core';
 import { HnswIndex } from './hnsw-index.js';
 import { normalizeHnswParams, paramsToJson } from './hnsw-params.js';
-import { HNSWLIB_NODE_VERSION, loadHnswlib } from './load-hnswlib.js';
+import { HNSWLIB_NODE_VERSION, importHnswlib, loadHnswlib } from './load-hnswlib.js';
 import { HNSWLIB_PLANNER_HINTS } from './planner-hints.js';
 import { spaceFor } from './native-distance.js';
 
@@ -46,10 +54,34 @@ export default definePlugin({
     const binding = await loadHnswlib();
     return new HnswIndex(binding, context, params, space);
   },
-  /** `vecdex doctor`: hnswlib-node's add-on loads (a NODE_MODULE_VERSION mismatch is named, with the rebuild command). */
+  /**
+   * `vecdex doctor`: hnswlib-node's add-on loads (a NODE_MODULE_VERSION mismatch is named, with
+   * the rebuild command), and which binding the plugin runs on (the native build, or why not).
+   */
   async diagnose() {
-    const load = async () => new (await loadHnswlib()).HierarchicalNSW('l2', 2);
-    return [await checkAddon({ package: 'hnswlib-node', version: HNSWLIB_NODE_VERSION, load })];
+    const load = async () => new (await importHnswlib()).HierarchicalNSW('l2', 2);
+    const checks: DoctorCheck[] = [await checkAddon({ package: 'hnswlib-node', version: HNSWLIB_NODE_VERSION, load })];
+    try {
+      const binding = await loadHnswlib();
+      checks.push(
+        binding.name === 'vecdex-native'
+          ? {
+              name: 'addon.vecdex-native-hnswlib',
+              status: 'ok',
+              message: "the hnswlib plugin runs on vecdex's native build for this CPU",
+            }
+          : {
+              name: 'addon.vecdex-native-hnswlib',
+              status: 'skip',
+              message: `the hnswlib plugin runs on hnswlib-node: the native build is not used (${binding.nativeSkipped ?? 'unknown'})`,
+              remedy:
+                'node node_modules/@vecdex/index-hnswlib/native/build.mjs (needs g++), for faster search and builds on every core',
+            },
+      );
+    } catch {
+      // hnswlib-node's own check above already says what failed.
+    }
+    return checks;
   },
 });
 

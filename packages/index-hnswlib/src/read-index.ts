@@ -44,7 +44,7 @@ export async function readVerifiedIndex(
     seen[label] = 1;
   }
   if (v.journal.length > 0) {
-    const scratch = new Array<number>(dimensions).fill(0.5);
+    const scratch = binding.vector(dimensions);
     const shape = { dimensions, metric: context.metric, name: context.definition.name };
     try {
       replayJournals(native, labels, v.journal, scratch, shape);

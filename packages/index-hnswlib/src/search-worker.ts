@@ -46,8 +46,8 @@ if (port !== null) {
     const binding = await loadHnswlib();
     const native = new binding.HierarchicalNSW(space, dimensions);
     await native.readIndex(files.index, false);
-    // As in HnswIndex: one reused array for the binding.
-    const row = new Array<number>(dimensions).fill(0.5);
+    // As in HnswIndex: one reused vector in the binding's form.
+    const row = binding.vector(dimensions);
     if (files.journal.length > 0) {
       // The journals on top, as the main thread's load replayed them: the same labels follow.
       const labels = LabelMap.fromJSON(JSON.parse(await readFile(files.labels, 'utf8')));

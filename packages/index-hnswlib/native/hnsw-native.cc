@@ -1,0 +1,473 @@
+// vecdex's own build of hnswlib for @vecdex/index-hnswlib (see native/README.md).
+//
+// The same hnswlib headers hnswlib-node 3.0.0 ships (so the same graph and the same index file
+// format), compiled by native/build.mjs for the CPU of the machine that builds it (-march=native:
+// hnswlib's AVX-512 / AVX distance kernels instead of SSE), and three things hnswlib-node lacks:
+//   - addPoints(vectors, labels, threads): a batch inserted by several threads at once (hnswlib's
+//     addPoint is safe to call concurrently; only resizeIndex is not, and the caller sizes first);
+//   - vectors passed as Float32Array (one memcpy, not a property read per component);
+//   - search results as typed arrays.
+// Everything else mirrors hnswlib-node's HierarchicalNSW (same names, arguments and behaviour:
+// cosine normalises in float32 as it does, readIndex/writeIndex return Promise<boolean>), so the
+// plugin drives either binding through one interface.
+#define NAPI_VERSION 8
+#include <napi.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hnswlib/hnswlib.h"
+
+namespace {
+
+using Graph = hnswlib::HierarchicalNSW<float>;
+
+// hnswlib-node's normalisation, in the same order and precision (a float sum of squares).
+void normalize(float* v, size_t dim) {
+  float sum = 0.0f;
+  for (size_t i = 0; i < dim; i++) sum += v[i] * v[i];
+  const float norm = std::sqrt(std::fabs(sum));
+  if (norm > 0.0f) {
+    for (size_t i = 0; i < dim; i++) v[i] /= norm;
+  }
+}
+
+[[noreturn]] void fail(Napi::Env env, const std::string& message) { throw Napi::Error::New(env, message); }
+
+[[noreturn]] void failType(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
+
+uint32_t uint32Arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  if (!info[i].IsNumber()) failType(info.Env(), std::string("Invalid ") + what + ": must be a number.");
+  const double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0) || d > 4294967295.0 || d != std::floor(d)) failType(info.Env(), std::string("Invalid ") + what + ": must be an integer in 0..2^32-1.");
+  return static_cast<uint32_t>(d);
+}
+
+// A vector argument (Float32Array or an array of numbers) of exactly `dim` components into `out`.
+void readVector(Napi::Env env, Napi::Value value, uint32_t dim, float* out) {
+  if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
+    Napi::Float32Array a = value.As<Napi::Float32Array>();
+    if (a.ElementLength() != dim) fail(env, "Invalid vector size: must be equal to the dimension of the space (" + std::to_string(dim) + ").");
+    std::memcpy(out, a.Data(), dim * sizeof(float));
+    return;
+  }
+  if (!value.IsArray()) failType(env, "Invalid vector: must be a Float32Array or an array of numbers.");
+  Napi::Array a = value.As<Napi::Array>();
+  if (a.Length() != dim) fail(env, "Invalid vector size: must be equal to the dimension of the space (" + std::to_string(dim) + ").");
+  for (uint32_t i = 0; i < dim; i++) {
+    Napi::Value x = a[i];
+    if (!x.IsNumber()) failType(env, "Invalid vector: component " + std::to_string(i) + " is not a number.");
+    out[i] = x.As<Napi::Number>().FloatValue();
+  }
+}
+
+// The JavaScript filter of searchKnn. An exception from it must not unwind through hnswlib (which
+// would keep its visited list): it is kept, every later label is allowed so the search ends
+// quickly, and searchKnn rethrows it.
+class JsFilter : public hnswlib::BaseFilterFunctor {
+ public:
+  JsFilter(Napi::Env env, Napi::Function fn) : env_(env), fn_(fn) {}
+  bool operator()(hnswlib::labeltype label) override {
+    if (failed_) return true;
+    try {
+      return fn_.Call({Napi::Number::New(env_, static_cast<double>(label))}).ToBoolean().Value();
+    } catch (const Napi::Error& e) {
+      failed_ = true;
+      error_ = Napi::Reference<Napi::Value>::New(e.Value(), 1);
+      return true;
+    }
+  }
+  void rethrow() {
+    if (failed_) throw Napi::Error(env_, error_.Value());
+  }
+
+ private:
+  Napi::Env env_;
+  Napi::Function fn_;
+  bool failed_ = false;
+  Napi::Reference<Napi::Value> error_;
+};
+
+class NativeHnsw;
+
+// Work off the JavaScript thread (read, write, batch insert): resolves a promise, keeps the index
+// object alive meanwhile, and marks it busy so no mutation can overlap it.
+class GraphWork : public Napi::AsyncWorker {
+ public:
+  GraphWork(Napi::Env env, NativeHnsw* owner, Napi::Object self);
+  ~GraphWork() override;
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+ protected:
+  void OnOK() override;
+  void OnError(const Napi::Error& e) override;
+  virtual void done() {}
+  NativeHnsw* owner_;
+  bool result_ = true;
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference self_;
+};
+
+class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "HierarchicalNSW",
+                       {
+                           InstanceMethod("initIndex", &NativeHnsw::InitIndex),
+                           InstanceMethod("readIndex", &NativeHnsw::ReadIndex),
+                           InstanceMethod("writeIndex", &NativeHnsw::WriteIndex),
+                           InstanceMethod("resizeIndex", &NativeHnsw::ResizeIndex),
+                           InstanceMethod("addPoint", &NativeHnsw::AddPoint),
+                           InstanceMethod("addPoints", &NativeHnsw::AddPoints),
+                           InstanceMethod("markDelete", &NativeHnsw::MarkDelete),
+                           InstanceMethod("searchKnn", &NativeHnsw::SearchKnn),
+                           InstanceMethod("getIdsList", &NativeHnsw::GetIdsList),
+                           InstanceMethod("getMaxElements", &NativeHnsw::GetMaxElements),
+                           InstanceMethod("getCurrentCount", &NativeHnsw::GetCurrentCount),
+                           InstanceMethod("getNumDimensions", &NativeHnsw::GetNumDimensions),
+                           InstanceMethod("setEf", &NativeHnsw::SetEf),
+                       });
+  }
+
+  NativeHnsw(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeHnsw>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() != 2) fail(env, "Expected 2 arguments, but got " + std::to_string(info.Length()) + ".");
+    if (!info[0].IsString()) failType(env, "Invalid the first argument type, must be a string.");
+    const std::string space = info[0].As<Napi::String>().Utf8Value();
+    dim_ = uint32Arg(info, 1, "dimensions");
+    if (dim_ == 0) fail(env, "Invalid dimensions: must be at least 1.");
+    if (space == "l2") {
+      space_.reset(new hnswlib::L2Space(dim_));
+    } else if (space == "ip" || space == "cosine") {
+      space_.reset(new hnswlib::InnerProductSpace(dim_));
+      normalize_ = space == "cosine";
+    } else {
+      fail(env, "Wrong space name, expected \"l2\", \"ip\", or \"cosine\".");
+    }
+    scratch_.resize(dim_);
+  }
+
+  hnswlib::SpaceInterface<float>* space() { return space_.get(); }
+  Graph* graph() { return index_.get(); }
+  void replace(Graph* next) { index_.reset(next); }
+  std::atomic<bool> busy{false};
+
+ private:
+  // Declared before index_, so it is destroyed after it (the graph points into the space).
+  std::unique_ptr<hnswlib::SpaceInterface<float>> space_;
+  std::unique_ptr<Graph> index_;
+  uint32_t dim_ = 0;
+  bool normalize_ = false;
+  std::vector<float> scratch_;
+
+  void notBusy(Napi::Env env) {
+    if (busy.load()) fail(env, "the index is being read, written or filled in the background; wait for that promise first.");
+  }
+  Graph* initialised(Napi::Env env) {
+    if (!index_) fail(env, "Search index has not been initialized, call `initIndex` in advance.");
+    return index_.get();
+  }
+
+  Napi::Value InitIndex(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    notBusy(env);
+    const uint32_t max = uint32Arg(info, 0, "maxElements");
+    const uint32_t m = info[1].IsUndefined() ? 16 : uint32Arg(info, 1, "m");
+    const uint32_t efc = info[2].IsUndefined() ? 200 : uint32Arg(info, 2, "efConstruction");
+    const uint32_t seed = info[3].IsUndefined() ? 100 : uint32Arg(info, 3, "randomSeed");
+    const bool replaceDeleted = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
+    try {
+      index_.reset(new Graph(space_.get(), max, m, efc, seed, replaceDeleted));
+    } catch (const std::exception& e) {
+      fail(env, std::string("Hnswlib Error: ") + e.what());
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value ReadIndex(const Napi::CallbackInfo& info);
+  Napi::Value WriteIndex(const Napi::CallbackInfo& info);
+  Napi::Value AddPoints(const Napi::CallbackInfo& info);
+
+  Napi::Value ResizeIndex(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    notBusy(env);
+    Graph* g = initialised(env);
+    const uint32_t max = uint32Arg(info, 0, "maxElements");
+    try {
+      g->resizeIndex(max);
+    } catch (const std::exception& e) {
+      fail(env, std::string("Hnswlib Error: ") + e.what());
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value AddPoint(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    notBusy(env);
+    Graph* g = initialised(env);
+    readVector(env, info[0], dim_, scratch_.data());
+    const uint32_t label = uint32Arg(info, 1, "label");
+    const bool replaceDeleted = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+    if (normalize_) normalize(scratch_.data(), dim_);
+    try {
+      g->addPoint(scratch_.data(), label, replaceDeleted);
+    } catch (const std::exception& e) {
+      fail(env, std::string("Hnswlib Error: ") + e.what());
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value MarkDelete(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    notBusy(env);
+    Graph* g = initialised(env);
+    const uint32_t label = uint32Arg(info, 0, "label");
+    try {
+      g->markDelete(label);
+    } catch (const std::exception& e) {
+      fail(env, std::string("Hnswlib Error: ") + e.what());
+    }
+    return env.Undefined();
+  }
+
+  Napi::Value SearchKnn(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Graph* g = initialised(env);
+    readVector(env, info[0], dim_, scratch_.data());
+    const uint32_t k = uint32Arg(info, 1, "k");
+    if (k > g->max_elements_) {
+      fail(env, "Invalid the number of k-nearest neighbors (cannot be given a value greater than `maxElements`: " +
+                    std::to_string(g->max_elements_) + ").");
+    }
+    if (normalize_) normalize(scratch_.data(), dim_);
+    std::unique_ptr<JsFilter> filter;
+    if (info[2].IsFunction()) filter.reset(new JsFilter(env, info[2].As<Napi::Function>()));
+    std::priority_queue<std::pair<float, hnswlib::labeltype>> knn;
+    try {
+      knn = g->searchKnn(scratch_.data(), k, filter.get());
+    } catch (const std::exception& e) {
+      fail(env, std::string("Hnswlib Error: ") + e.what());
+    }
+    if (filter) filter->rethrow();
+    const size_t n = knn.size();
+    Napi::Float32Array distances = Napi::Float32Array::New(env, n);
+    Napi::Float64Array neighbors = Napi::Float64Array::New(env, n);
+    for (size_t i = n; i-- > 0;) {
+      distances[i] = knn.top().first;
+      neighbors[i] = static_cast<double>(knn.top().second);
+      knn.pop();
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("distances", distances);
+    out.Set("neighbors", neighbors);
+    return out;
+  }
+
+  Napi::Value GetIdsList(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!index_) return Napi::Array::New(env, 0);
+    std::vector<hnswlib::labeltype> ids;
+    {
+      std::unique_lock<std::mutex> lock(index_->label_lookup_lock);
+      ids.reserve(index_->label_lookup_.size());
+      for (const auto& kv : index_->label_lookup_) ids.push_back(kv.first);
+    }
+    Napi::Array out = Napi::Array::New(env, ids.size());
+    for (size_t i = 0; i < ids.size(); i++) out[static_cast<uint32_t>(i)] = Napi::Number::New(env, static_cast<double>(ids[i]));
+    return out;
+  }
+
+  Napi::Value GetMaxElements(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), index_ ? static_cast<double>(index_->getMaxElements()) : 0);
+  }
+  Napi::Value GetCurrentCount(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), index_ ? static_cast<double>(index_->getCurrentElementCount()) : 0);
+  }
+  Napi::Value GetNumDimensions(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), dim_); }
+  Napi::Value SetEf(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Graph* g = initialised(env);
+    g->setEf(uint32Arg(info, 0, "ef"));
+    return env.Undefined();
+  }
+
+  friend class AddPointsWork;
+  bool normalizes() const { return normalize_; }
+  uint32_t dim() const { return dim_; }
+};
+
+GraphWork::GraphWork(Napi::Env env, NativeHnsw* owner, Napi::Object self)
+    : Napi::AsyncWorker(env), owner_(owner), deferred_(Napi::Promise::Deferred::New(env)), self_(Napi::Persistent(self)) {
+  owner_->busy.store(true);
+}
+GraphWork::~GraphWork() = default;
+void GraphWork::OnOK() {
+  done();
+  owner_->busy.store(false);
+  deferred_.Resolve(Napi::Boolean::New(Env(), result_));
+}
+void GraphWork::OnError(const Napi::Error& e) {
+  owner_->busy.store(false);
+  deferred_.Reject(e.Value());
+}
+
+class ReadWork : public GraphWork {
+ public:
+  ReadWork(Napi::Env env, NativeHnsw* owner, Napi::Object self, std::string file, bool replaceDeleted)
+      : GraphWork(env, owner, self), file_(std::move(file)), replaceDeleted_(replaceDeleted) {}
+  void Execute() override {
+    try {
+      std::ifstream probe(file_);
+      if (!probe.is_open()) throw std::runtime_error("failed to open file: " + file_);
+      probe.close();
+      read_.reset(new Graph(owner_->space(), file_, false, 0, replaceDeleted_));
+    } catch (const std::exception& e) {
+      SetError(std::string("Hnswlib Error: ") + e.what());
+    }
+  }
+  void done() override { owner_->replace(read_.release()); }
+
+ private:
+  std::string file_;
+  bool replaceDeleted_;
+  std::unique_ptr<Graph> read_;
+};
+
+class WriteWork : public GraphWork {
+ public:
+  WriteWork(Napi::Env env, NativeHnsw* owner, Napi::Object self, std::string file)
+      : GraphWork(env, owner, self), file_(std::move(file)) {}
+  void Execute() override {
+    try {
+      owner_->graph()->saveIndex(file_);
+    } catch (const std::exception& e) {
+      SetError(std::string("Hnswlib Error: ") + e.what());
+    }
+  }
+
+ private:
+  std::string file_;
+};
+
+class AddPointsWork : public GraphWork {
+ public:
+  AddPointsWork(Napi::Env env, NativeHnsw* owner, Napi::Object self, std::vector<float> data, std::vector<uint32_t> labels, uint32_t threads)
+      : GraphWork(env, owner, self), data_(std::move(data)), labels_(std::move(labels)), threads_(threads) {}
+  void Execute() override {
+    Graph* g = owner_->graph();
+    const size_t dim = owner_->dim();
+    const size_t n = labels_.size();
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex errorLock;
+    std::string error;
+    auto run = [&]() {
+      for (;;) {
+        if (stop.load()) return;
+        const size_t i = next.fetch_add(1);
+        if (i >= n) return;
+        try {
+          g->addPoint(data_.data() + i * dim, labels_[i]);
+        } catch (const std::exception& e) {
+          std::lock_guard<std::mutex> lock(errorLock);
+          if (!stop.exchange(true)) error = e.what();
+        }
+      }
+    };
+    // Small batches, and the first points of an empty graph, go in one at a time: too little work
+    // to share, and hnswlib's first insert sets the entry point.
+    size_t threads = threads_ < 1 ? 1 : threads_;
+    if (n < threads * 16) threads = 1;
+    if (threads > 1 && g->getCurrentElementCount() == 0 && n > 0) {
+      try {
+        g->addPoint(data_.data(), labels_[0]);
+        next.store(1);
+      } catch (const std::exception& e) {
+        SetError(std::string("Hnswlib Error: ") + e.what());
+        return;
+      }
+    }
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; t++) pool.emplace_back(run);
+    run();
+    for (auto& t : pool) t.join();
+    if (stop.load()) SetError("Hnswlib Error: " + error);
+  }
+
+ private:
+  std::vector<float> data_;
+  std::vector<uint32_t> labels_;
+  uint32_t threads_;
+};
+
+Napi::Value NativeHnsw::ReadIndex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  notBusy(env);
+  if (!info[0].IsString()) failType(env, "Invalid the first argument type, must be a string.");
+  const bool replaceDeleted = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
+  auto* work = new ReadWork(env, this, info.This().As<Napi::Object>(), info[0].As<Napi::String>().Utf8Value(), replaceDeleted);
+  work->Queue();
+  return work->promise();
+}
+
+Napi::Value NativeHnsw::WriteIndex(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  notBusy(env);
+  initialised(env);
+  if (!info[0].IsString()) failType(env, "Invalid the first argument type, must be a string.");
+  auto* work = new WriteWork(env, this, info.This().As<Napi::Object>(), info[0].As<Napi::String>().Utf8Value());
+  work->Queue();
+  return work->promise();
+}
+
+// addPoints(vectors: Float32Array of n * dim, labels: Uint32Array of n, threads): Promise<boolean>.
+// The labels must be new to the graph or live (an update); capacity must already hold them.
+Napi::Value NativeHnsw::AddPoints(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  notBusy(env);
+  Graph* g = initialised(env);
+  if (!(info[0].IsTypedArray() && info[0].As<Napi::TypedArray>().TypedArrayType() == napi_float32_array)) {
+    failType(env, "Invalid vectors: must be a Float32Array.");
+  }
+  if (!(info[1].IsTypedArray() && info[1].As<Napi::TypedArray>().TypedArrayType() == napi_uint32_array)) {
+    failType(env, "Invalid labels: must be a Uint32Array.");
+  }
+  Napi::Float32Array vectors = info[0].As<Napi::Float32Array>();
+  Napi::Uint32Array labels = info[1].As<Napi::Uint32Array>();
+  const uint32_t threads = uint32Arg(info, 2, "threads");
+  const size_t n = labels.ElementLength();
+  if (vectors.ElementLength() != n * dim_) {
+    fail(env, "Invalid vectors: " + std::to_string(n) + " labels need " + std::to_string(n * dim_) + " floats, got " +
+                  std::to_string(vectors.ElementLength()) + ".");
+  }
+  if (g->getCurrentElementCount() + n > g->getMaxElements()) {
+    fail(env, "The number of elements exceeds the specified limit; resize the index first.");
+  }
+  std::vector<float> data(vectors.Data(), vectors.Data() + n * dim_);
+  if (normalize_) {
+    for (size_t i = 0; i < n; i++) normalize(data.data() + i * dim_, dim_);
+  }
+  std::vector<uint32_t> ids(labels.Data(), labels.Data() + n);
+  auto* work = new AddPointsWork(env, this, info.This().As<Napi::Object>(), std::move(data), std::move(ids), threads);
+  work->Queue();
+  return work->promise();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("HierarchicalNSW", NativeHnsw::Define(env));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(vecdex_hnsw_native, Init)
