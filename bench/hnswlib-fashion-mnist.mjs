@@ -25,6 +25,12 @@
 //                     (SELECT value FROM json_each(?))`, raw rows, JSON.parse of each metadata):
 //                     what reading the hits' metadata from SQLite costs without any framework.
 //
+// vecdex's hnswlib plugin runs on vecdex's native build of the same hnswlib when scripts/setup.sh
+// made one for this CPU (packages/index-hnswlib/native: AVX-512/AVX kernels, Float32Array in,
+// builds on every core), else on hnswlib-node; the report's first line says which. To measure the
+// framework's own per-query cost over the very same binding as raw, run with
+// VECDEX_HNSWLIB_BINDING=hnswlib-node.
+//
 // The index is filled in the same order with the same seed, so both graphs should be identical:
 // the same ids for every query, and equal recall at every efSearch (the table's "same ids" column
 // says which fraction of queries matched exactly; unequal recall is flagged). Recall@k is tie-aware (as in
@@ -247,6 +253,8 @@ async function main() {
       variants[name].setEf(opts.ef[0]);
       for (let i = 0; i < Math.min(Q, 200); i++) await variants[name].search(i);
     }
+    result.binding = (await vx.indexes.status(INDEX)).stats?.binding ?? 'unknown';
+    log(`vecdex's hnswlib binding: ${result.binding}`);
     log(`search: ${Q} queries x efSearch ${opts.ef.join(', ')} x ${names.length} variants, interleaved, best of ${opts.repeats}`);
     for (let r = 0; r < opts.repeats; r++) {
       for (const ef of opts.ef) {
@@ -554,7 +562,7 @@ function report(r) {
   lines.push(
     `Fashion-MNIST (${r.base.toLocaleString('en-US')} x 784, l2), ${r.queries.toLocaleString('en-US')} queries, k ${r.k}, ` +
       `M ${r.params.M}, efConstruction ${r.params.efConstruction}, seed ${r.params.randomSeed}; ` +
-      `best of ${r.repeats}; ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, load ${r.machine.loadavg.join(' ')}`,
+      `best of ${r.repeats}; vecdex on ${r.binding === 'vecdex-native' ? "vecdex's native hnswlib build for this CPU" : r.binding}; ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, load ${r.machine.loadavg.join(' ')}`,
   );
   lines.push('');
   if (r.build.reused !== undefined) {
