@@ -49,7 +49,8 @@ export async function checkHnswFile(
   if (file.bytes < level0End + count * 4) return `file is ${file.bytes} bytes, at least ${level0End + count * 4} expected`;
   if (!options.deep) return null;
   const maxM0 = 2 * expected.M;
-  // Level 0: link counts, neighbour ids, tombstone flags, labels (slot i holds label i).
+  // Level 0: link counts, neighbour ids, tombstone flags, labels.
+  const seen = new Uint8Array(count);
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / perElement));
   for (let first = 0; first < count; first += perChunk) {
     const n = Math.min(perChunk, count - first);
@@ -64,11 +65,16 @@ export async function checkHnswFile(
         const to = block.readUInt32LE(at + 4 + 4 * l);
         if (to >= count) return `element ${i} links to element ${to} of ${count}`;
       }
-      const label = block.readBigUInt64LE(at + labelOffset);
-      if (label !== BigInt(i)) return `element ${i} has label ${label}`;
+      // Labels are slots 0..count-1, each on one element; a build on several threads stores
+      // them in the order the threads finished, not in label order.
+      const big = block.readBigUInt64LE(at + labelOffset);
+      if (big >= BigInt(count)) return `element ${i} has label ${big}, beyond the ${count} slots`;
+      const label = Number(big);
+      if (seen[label] === 1) return `label ${label} is on two elements`;
+      seen[label] = 1;
       const deleted = ((block[at + 2] as number) & 1) === 1;
-      if (options.labels !== undefined && deleted !== (options.labels.keyOf(i) === null))
-        return `element ${i} is ${deleted ? '' : 'not '}a tombstone, the label map says otherwise`;
+      if (options.labels !== undefined && deleted !== (options.labels.keyOf(label) === null))
+        return `element ${i} (label ${label}) is ${deleted ? '' : 'not '}a tombstone, the label map says otherwise`;
     }
   }
   // Upper levels: sizes that are whole levels, none above the max level, the entry point on it.

@@ -19,7 +19,15 @@ import { type VectorShape, applyChange, ensureCapacity, toNativeVector } from '.
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
 import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
-import { HNSWLIB_NODE_VERSION, type HnswSpace, type HnswlibBinding, type NativeHnsw, type NativeVector } from './load-hnswlib.js';
+import {
+  type BindingLike,
+  HNSWLIB_NODE_VERSION,
+  type HnswSpace,
+  type HnswlibBinding,
+  type NativeHnsw,
+  type NativeVector,
+  completeBinding,
+} from './load-hnswlib.js';
 import { efFor, searchNative } from './hnsw-search.js';
 import { fromNativeDistance } from './native-distance.js';
 import { type SavedFiles, SearchWorkers } from './search-workers.js';
@@ -67,12 +75,12 @@ export class HnswIndex implements VectorIndex {
   /** Changes applied since: the next save appends them as a journal when they fit its budget. */
   readonly #pending: PendingChanges;
 
-  constructor(binding: HnswlibBinding, context: IndexContext, params: HnswParams, space: HnswSpace) {
-    this.#binding = binding;
+  constructor(binding: BindingLike, context: IndexContext, params: HnswParams, space: HnswSpace) {
+    this.#binding = completeBinding(binding);
     this.#context = context;
     this.#params = params;
     this.#space = space;
-    this.#scratch = binding.vector(context.dimensions);
+    this.#scratch = this.#binding.vector(context.dimensions);
     this.#shape = { dimensions: context.dimensions, metric: context.metric, name: context.definition.name };
     this.#pending = new PendingChanges(context.dimensions);
     this.#native = this.#create(params.initialCapacity);

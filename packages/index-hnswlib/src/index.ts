@@ -87,4 +87,12 @@ export default definePlugin({
 
 export { HnswIndex } from './hnsw-index.js';
 export { DEFAULT_PARAMS, normalizeHnswParams, type HnswParams } from './hnsw-params.js';
-export { loadHnswlib, importHnswlib } from './load-hnswlib.js';
+export {
+  loadHnswlib,
+  importHnswlib,
+  chooseBinding,
+  type BindingLike,
+  type BindingName,
+  type HnswlibBinding,
+  type NativeHnsw,
+} from './load-hnswlib.js';

@@ -52,6 +52,23 @@ export interface HnswlibBinding {
 export type BindingName = 'hnswlib-node' | 'vecdex-native';
 
 /**
+ * What `HnswIndex` accepts: a `HierarchicalNSW` class, and optionally the rest of a binding (a
+ * caller that wraps the class, as a test does, passes `{ ...binding, HierarchicalNSW: Wrapped }`).
+ * Without `vector`, vectors go in as `number[]`, which both bindings read.
+ */
+export type BindingLike = Pick<HnswlibBinding, 'HierarchicalNSW'> & Partial<HnswlibBinding>;
+
+/** `binding` with the optional parts filled in (a class alone is taken for hnswlib-node's). */
+export function completeBinding(binding: BindingLike): HnswlibBinding {
+  return {
+    HierarchicalNSW: binding.HierarchicalNSW,
+    name: binding.name ?? 'hnswlib-node',
+    vector: binding.vector ?? ((dimensions: number) => new Array<number>(dimensions).fill(0.5)),
+    nativeSkipped: binding.nativeSkipped ?? null,
+  };
+}
+
+/**
  * `VECDEX_HNSWLIB_BINDING`: `auto` (default: the native build when `checkNativeBuild` accepts
  * it, else hnswlib-node), `hnswlib-node` (never the native build), `native` (the native build or
  * a `MISSING_NATIVE_DEPENDENCY` error saying why not).
