@@ -170,8 +170,18 @@ describe('hnswlib: an edited file with a re-sealed manifest is refused before re
       },
       /on level 1/,
     ));
-  it('a label moved to another slot', () =>
-    expectRebuilt('hnsw', (d) => d.writeBigUInt64LE(5n, HNSW.header + 2 * HNSW.perElement - 8), /label/));
+  it("a label copied onto another element (element 0's onto element 1)", () =>
+    expectRebuilt(
+      'hnsw',
+      (d) => d.writeBigUInt64LE(d.readBigUInt64LE(HNSW.header + HNSW.perElement - 8), HNSW.header + 2 * HNSW.perElement - 8),
+      /label \d+ is on two elements/,
+    ));
+  it('a label beyond the slot count', () =>
+    expectRebuilt(
+      'hnsw',
+      (d) => d.writeBigUInt64LE(BigInt(count(d) + 2), HNSW.header + 2 * HNSW.perElement - 8),
+      /beyond the \d+ slots/,
+    ));
 });
 
 // ---- usearch ------------------------------------------------------------------------------------

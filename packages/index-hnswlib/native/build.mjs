@@ -57,8 +57,16 @@ try {
   );
 }
 const hnswlibNodeVersion = JSON.parse(fs.readFileSync(path.join(hnswlibNodeDir, 'package.json'), 'utf8')).version;
-const hnswlibHeaders = path.join(hnswlibNodeDir, 'src');
-if (!fs.existsSync(path.join(hnswlibHeaders, 'hnswlib', 'hnswalg.h'))) die(`no hnswlib headers in ${hnswlibHeaders}/hnswlib`);
+const hnswlibSource = path.join(hnswlibNodeDir, 'src', 'hnswlib');
+if (!fs.existsSync(path.join(hnswlibSource, 'hnswalg.h'))) die(`no hnswlib headers in ${hnswlibSource}`);
+// One patch, to a copy: hnswlib's addPoint(data, label, level) draws a random level even when
+// given one, and uses the given one only above 0. Threads inserting at once would share the
+// generator unlocked (a data race that measurably worsened parallel builds: recall@10 0.972
+// against 0.992 at 200k × 128); with the patch a given level (0 included) is used as is, and
+// addPoints draws every level beforehand, in order, on one thread.
+const LEVEL_DRAW = 'int curlevel = getRandomLevel(mult_);\n        if (level > 0)\n            curlevel = level;';
+const LEVEL_GIVEN = 'int curlevel = level >= 0 ? level : getRandomLevel(mult_);';
+const hnswlibHeaders = path.join(OUT_DIR, 'include');
 let addonApi;
 try {
   addonApi = path.dirname(createRequire(path.join(hnswlibNodeDir, 'package.json')).resolve('node-addon-api/package.json'));
@@ -86,7 +94,8 @@ try {
 const features = cpuFeatures();
 if (features === null)
   die("cannot read this CPU's features (/proc/cpuinfo): the build is only made where they can be checked at load");
-const sourceHash = hashOf(fs.readFileSync(SOURCE));
+// The addon's source and this script (which patches hnswlib): either changed, build again.
+const sourceHash = hashOf(Buffer.concat([fs.readFileSync(SOURCE), fs.readFileSync(fileURLToPath(import.meta.url))]));
 if (!args.has('--force') && fs.existsSync(ADDON) && fs.existsSync(INFO)) {
   try {
     const info = JSON.parse(fs.readFileSync(INFO, 'utf8'));
@@ -105,6 +114,16 @@ if (!args.has('--force') && fs.existsSync(ADDON) && fs.existsSync(INFO)) {
 }
 
 fs.mkdirSync(OUT_DIR, { recursive: true });
+fs.rmSync(hnswlibHeaders, { recursive: true, force: true });
+fs.mkdirSync(path.join(hnswlibHeaders, 'hnswlib'), { recursive: true });
+for (const name of fs.readdirSync(hnswlibSource)) {
+  if (name.endsWith('.h')) fs.copyFileSync(path.join(hnswlibSource, name), path.join(hnswlibHeaders, 'hnswlib', name));
+}
+const algFile = path.join(hnswlibHeaders, 'hnswlib', 'hnswalg.h');
+const alg = fs.readFileSync(algFile, 'utf8');
+if (alg.split(LEVEL_DRAW).length !== 2)
+  die(`hnswlib-node ${hnswlibNodeVersion}'s hnswalg.h is not the one this build patches (no single level draw in addPoint)`);
+fs.writeFileSync(algFile, alg.replace(LEVEL_DRAW, LEVEL_GIVEN));
 const tmp = path.join(OUT_DIR, `hnsw-native.${process.pid}.tmp.node`);
 const started = Date.now();
 say(`hnsw-native: compiling ${path.relative(process.cwd(), SOURCE)} (g++ ${FLAGS.join(' ')}) ...`);

@@ -109,7 +109,9 @@ class GraphWork : public Napi::AsyncWorker {
  protected:
   void OnOK() override;
   void OnError(const Napi::Error& e) override;
+  // On the JavaScript thread, before the promise settles: done() on success, settled() always.
   virtual void done() {}
+  virtual void settled() {}
   NativeHnsw* owner_;
   bool result_ = true;
 
@@ -161,6 +163,8 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
   Graph* graph() { return index_.get(); }
   void replace(Graph* next) { index_.reset(next); }
   std::atomic<bool> busy{false};
+  // An addPoints in flight: hnswlib's inserts are safe with each other, not with a search.
+  std::atomic<bool> inserting{false};
 
  private:
   // Declared before index_, so it is destroyed after it (the graph points into the space).
@@ -243,6 +247,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
   Napi::Value SearchKnn(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Graph* g = initialised(env);
+    if (inserting.load()) fail(env, "the index is being filled by addPoints; search once that promise settles.");
     readVector(env, info[0], dim_, scratch_.data());
     const uint32_t k = uint32Arg(info, 1, "k");
     if (k > g->max_elements_) {
@@ -313,10 +318,12 @@ GraphWork::GraphWork(Napi::Env env, NativeHnsw* owner, Napi::Object self)
 GraphWork::~GraphWork() = default;
 void GraphWork::OnOK() {
   done();
+  settled();
   owner_->busy.store(false);
   deferred_.Resolve(Napi::Boolean::New(Env(), result_));
 }
 void GraphWork::OnError(const Napi::Error& e) {
+  settled();
   owner_->busy.store(false);
   deferred_.Reject(e.Value());
 }
@@ -362,7 +369,10 @@ class WriteWork : public GraphWork {
 class AddPointsWork : public GraphWork {
  public:
   AddPointsWork(Napi::Env env, NativeHnsw* owner, Napi::Object self, std::vector<float> data, std::vector<uint32_t> labels, uint32_t threads)
-      : GraphWork(env, owner, self), data_(std::move(data)), labels_(std::move(labels)), threads_(threads) {}
+      : GraphWork(env, owner, self), data_(std::move(data)), labels_(std::move(labels)), threads_(threads) {
+    owner_->inserting.store(true);
+  }
+  void settled() override { owner_->inserting.store(false); }
   void Execute() override {
     Graph* g = owner_->graph();
     const size_t dim = owner_->dim();
@@ -371,13 +381,30 @@ class AddPointsWork : public GraphWork {
     std::atomic<bool> stop{false};
     std::mutex errorLock;
     std::string error;
+    // Levels for the new labels are drawn here, in the batch's order, from the graph's own
+    // generator: the draws one thread would make, and no two threads sharing the generator
+    // (hnswlib's addPoint draws from it unlocked, a data race that skews levels). Live labels
+    // (updates, revived tombstones) draw nothing, as in hnswlib.
+    std::vector<int> levels(n, -1);
+    {
+      std::unique_lock<std::mutex> lock(g->label_lookup_lock);
+      std::vector<bool> fresh(n);
+      for (size_t i = 0; i < n; i++) fresh[i] = g->label_lookup_.find(labels_[i]) == g->label_lookup_.end();
+      lock.unlock();
+      for (size_t i = 0; i < n; i++)
+        if (fresh[i]) levels[i] = g->getRandomLevel(g->mult_);
+    }
+    auto insert = [&](size_t i) {
+      std::unique_lock<std::mutex> lock(g->getLabelOpMutex(labels_[i]));
+      g->addPoint(data_.data() + i * dim, labels_[i], levels[i]);
+    };
     auto run = [&]() {
       for (;;) {
         if (stop.load()) return;
         const size_t i = next.fetch_add(1);
         if (i >= n) return;
         try {
-          g->addPoint(data_.data() + i * dim, labels_[i]);
+          insert(i);
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(errorLock);
           if (!stop.exchange(true)) error = e.what();
@@ -390,7 +417,7 @@ class AddPointsWork : public GraphWork {
     if (n < threads * 16) threads = 1;
     if (threads > 1 && g->getCurrentElementCount() == 0 && n > 0) {
       try {
-        g->addPoint(data_.data(), labels_[0]);
+        insert(0);
         next.store(1);
       } catch (const std::exception& e) {
         SetError(std::string("Hnswlib Error: ") + e.what());
@@ -431,7 +458,8 @@ Napi::Value NativeHnsw::WriteIndex(const Napi::CallbackInfo& info) {
 }
 
 // addPoints(vectors: Float32Array of n * dim, labels: Uint32Array of n, threads): Promise<boolean>.
-// The labels must be new to the graph or live (an update); capacity must already hold them.
+// Each label is new (a slot), live (an update in place) or a tombstone (revived in place), and
+// appears once; the capacity must already hold the new ones.
 Napi::Value NativeHnsw::AddPoints(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   notBusy(env);
@@ -450,9 +478,8 @@ Napi::Value NativeHnsw::AddPoints(const Napi::CallbackInfo& info) {
     fail(env, "Invalid vectors: " + std::to_string(n) + " labels need " + std::to_string(n * dim_) + " floats, got " +
                   std::to_string(vectors.ElementLength()) + ".");
   }
-  if (g->getCurrentElementCount() + n > g->getMaxElements()) {
-    fail(env, "The number of elements exceeds the specified limit; resize the index first.");
-  }
+  // New labels beyond the capacity fail inside hnswlib's addPoint (under its lock), and the
+  // promise rejects; the caller sizes the graph first.
   std::vector<float> data(vectors.Data(), vectors.Data() + n * dim_);
   if (normalize_) {
     for (size_t i = 0; i < n; i++) normalize(data.data() + i * dim_, dim_);

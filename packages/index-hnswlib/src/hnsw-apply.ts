@@ -93,29 +93,112 @@ export function applyChange(
   labels.assignNext(change.collection, change.id);
 }
 
+/** Upserts fewer than this in a run go in one by one on this thread (a thread hand-off costs more). */
+const MIN_PARALLEL_RUN = 64;
+/** Most upserts sent to `addPoints` at once (bounds the copy: 16,384 × 768-d is 48 MiB). */
+const MAX_RUN = 16_384;
+
+/** How many of the changes `applyChanges` was given are applied (when it throws, the ones before the bad one). */
+export interface ApplyProgress {
+  done: number;
+}
+
+/**
+ * Apply changes in order, leaving labels and vectors exactly as `applyChange` one by one would:
+ * a build's batches, `apply`, and a journal replayed on load. With the native build's `addPoints`
+ * and `threads` > 1, each run of consecutive upserts of distinct keys (up to the next delete, or
+ * the next upsert of a key already in the run) is checked and given its labels here, in order,
+ * then inserted together on `threads` threads; otherwise (hnswlib-node, one thread) change by
+ * change. Threads insert in a varying order, so the links (not the labels or vectors) can differ
+ * from a one-thread run's. A change that fails its checks (a bad vector) throws after the changes
+ * before it were applied; `progress.done` counts them.
+ */
+export async function applyChanges(
+  native: NativeHnsw,
+  labels: LabelMap,
+  changes: readonly IndexChange[],
+  scratch: NativeVector,
+  shape: VectorShape,
+  threads: number,
+  progress: ApplyProgress = { done: 0 },
+): Promise<void> {
+  const addPoints = threads > 1 && changes.length >= MIN_PARALLEL_RUN ? native.addPoints?.bind(native) : undefined;
+  if (addPoints === undefined) {
+    for (const change of changes) {
+      applyChange(native, labels, change, scratch, shape);
+      progress.done++;
+    }
+    return;
+  }
+  const dims = shape.dimensions;
+  const cap = Math.min(changes.length, MAX_RUN);
+  const rows = new Float32Array(cap * dims);
+  const ids = new Uint32Array(cap);
+  const inRun = new Set<string>();
+  let n = 0;
+  const flush = async (): Promise<void> => {
+    if (n === 0) return;
+    ensureCapacity(native, labels.slots, shape.name);
+    if (n < MIN_PARALLEL_RUN) {
+      for (let i = 0; i < n; i++) native.addPoint(rows.subarray(i * dims, (i + 1) * dims), ids[i] as number);
+    } else {
+      await addPoints(rows.subarray(0, n * dims), ids.subarray(0, n), threads);
+    }
+    progress.done += n;
+    n = 0;
+    inRun.clear();
+  };
+  for (const change of changes) {
+    if (change.op === 'delete') {
+      await flush();
+      applyChange(native, labels, change, scratch, shape);
+      progress.done++;
+      continue;
+    }
+    const key = `${change.collection}\u0000${change.id}`;
+    if (inRun.has(key)) await flush();
+    try {
+      toNativeVector(change.vector, rows.subarray(n * dims, (n + 1) * dims), shape, change);
+    } catch (error) {
+      await flush();
+      throw error;
+    }
+    const existing = labels.get(change.collection, change.id);
+    if (existing !== undefined) ids[n] = existing;
+    else ids[n] = labels.assignNext(change.collection, change.id);
+    inRun.add(key);
+    n++;
+    if (n === cap) await flush();
+  }
+  await flush();
+}
+
 /**
  * Replay journals (their bytes, in the manifest's order) onto a graph read from the file they
- * follow and its label map, change by change as `apply` ran them: `load` and each search worker.
- * Throws on a journal that does not decode or a change `applyChange` refuses.
+ * follow and its label map, batch by batch as `apply` ran them (`applyChanges`, on `threads`
+ * threads): `load` and each search worker. Throws on a journal that does not decode or a change
+ * `applyChange` refuses.
  */
-export function replayJournals(
+export async function replayJournals(
   native: NativeHnsw,
   labels: LabelMap,
   journals: readonly Uint8Array[],
   scratch: NativeVector,
   shape: VectorShape,
-): void {
-  for (const batch of journalBatches(journals, shape.dimensions)) {
-    for (const change of batch) applyChange(native, labels, change, scratch, shape);
-  }
+  threads: number,
+): Promise<void> {
+  for (const batch of journalBatches(journals, shape.dimensions))
+    await applyChanges(native, labels, batch, scratch, shape, threads);
 }
 
-/** Grow the graph (doubling, up to `MAX_CAPACITY`) so it holds `needed` slots. */
+/** Grow the graph so it holds `needed` slots: doubling the capacity as often as that takes (up to `MAX_CAPACITY`). */
 export function ensureCapacity(native: NativeHnsw, needed: number, name: string): void {
   const capacity = native.getMaxElements();
   if (needed <= capacity) return;
   if (needed > MAX_CAPACITY) {
     throw new VecdexError('INVALID_ARGUMENT', `hnswlib index "${name}" cannot hold more than ${MAX_CAPACITY} entries`);
   }
-  native.resizeIndex(Math.min(MAX_CAPACITY, Math.max(needed, capacity * 2)));
+  let next = Math.max(1, capacity);
+  while (next < needed) next *= 2;
+  native.resizeIndex(Math.min(MAX_CAPACITY, next));
 }

@@ -12,13 +12,12 @@ import {
   type JsonValue,
   type VectorIndex,
 } from '@vecdex/core';
-import os from 'node:os';
 import path from 'node:path';
 import { IndexVectors, LabelMap, PendingChanges, catalogState, savedBytes, verificationOf } from '@vecdex/core/plugin-kit';
-import { type VectorShape, applyChange, ensureCapacity, toNativeVector } from './hnsw-apply.js';
+import { type ApplyProgress, type VectorShape, applyChanges, toNativeVector } from './hnsw-apply.js';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
-import { paramsToJson, queryEf, type HnswParams } from './hnsw-params.js';
+import { paramsToJson, queryEf, threadsFor, type HnswParams } from './hnsw-params.js';
 import {
   type BindingLike,
   HNSWLIB_NODE_VERSION,
@@ -72,6 +71,12 @@ export class HnswIndex implements VectorIndex {
   #workers: SearchWorkers | null = null;
   /** The manifest the files were last saved or loaded as (null: none, or a build since). */
   #saved: HnswManifest | null = null;
+  /**
+   * An `apply` in flight (null: none). With the native build it inserts off this thread, and
+   * hnswlib's inserts are not safe beside a search: searches wait for it (they waited as long
+   * when `apply` ran on this thread).
+   */
+  #applying: Promise<void> | null = null;
   /** Changes applied since: the next save appends them as a journal when they fit its budget. */
   readonly #pending: PendingChanges;
 
@@ -91,12 +96,17 @@ export class HnswIndex implements VectorIndex {
       this.#cleanFiles = null;
       const native = this.#create(this.#params.initialCapacity);
       const labels = new LabelMap();
-      const threads = buildThreads(this.#params.buildThreads);
+      const threads = threadsFor(this.#params);
       let done = 0;
       for await (const batch of source) {
-        const addPoints = native.addPoints?.bind(native);
-        if (addPoints !== undefined && threads > 1) await this.#addBatch(native, addPoints, labels, batch, threads);
-        else for (const entry of batch) applyChange(native, labels, { op: 'upsert', ...entry }, this.#scratch, this.#shape);
+        await applyChanges(
+          native,
+          labels,
+          batch.map((entry) => ({ op: 'upsert', ...entry })),
+          this.#scratch,
+          this.#shape,
+          threads,
+        );
         done += batch.length;
         options.onProgress?.(done);
       }
@@ -104,42 +114,6 @@ export class HnswIndex implements VectorIndex {
       this.#labels = labels;
       this.#pending.lose();
     });
-  }
-
-  /**
-   * A build batch through the native build's `addPoints`, on `threads` threads: the labels are
-   * taken in the batch's order (as `applyChange` takes them), the graph grows first, and an id
-   * met again (a source that repeats one) is applied alone, in order, after what came before it.
-   */
-  async #addBatch(
-    native: NativeHnsw,
-    addPoints: NonNullable<NativeHnsw['addPoints']>,
-    labels: LabelMap,
-    batch: readonly IndexEntry[],
-    threads: number,
-  ): Promise<void> {
-    const dims = this.#context.dimensions;
-    const rows = new Float32Array(batch.length * dims);
-    const ids = new Uint32Array(batch.length);
-    let n = 0;
-    const flush = async (): Promise<void> => {
-      if (n === 0) return;
-      ensureCapacity(native, labels.slots, this.#shape.name);
-      await addPoints(rows.subarray(0, n * dims), ids.subarray(0, n), threads);
-      n = 0;
-    };
-    for (const entry of batch) {
-      if (labels.get(entry.collection, entry.id) !== undefined) {
-        await flush();
-        applyChange(native, labels, { op: 'upsert', ...entry }, this.#scratch, this.#shape);
-        continue;
-      }
-      toNativeVector(entry.vector, rows.subarray(n * dims, (n + 1) * dims), this.#shape, entry);
-      const { label } = labels.nextLabel();
-      labels.assignNext(entry.collection, entry.id);
-      ids[n++] = label;
-    }
-    await flush();
   }
 
   /** Check the saved files as `load` does before reading them, without loading or writing (`vecdex doctor`). */
@@ -152,20 +126,30 @@ export class HnswIndex implements VectorIndex {
       const native = this.#open();
       this.#cleanFiles = null;
       const started = performance.now();
-      let done = 0;
+      const progress: ApplyProgress = { done: 0 };
+      const applying = applyChanges(
+        native,
+        this.#labels,
+        changes,
+        this.#scratch,
+        this.#shape,
+        threadsFor(this.#params),
+        progress,
+      );
+      this.#applying = applying;
       try {
-        for (const change of changes) {
-          applyChange(native, this.#labels, change, this.#scratch, this.#shape);
-          done++;
-        }
+        await applying;
       } finally {
+        this.#applying = null;
         // A change that threw (a bad vector) changed nothing; the ones before it are applied.
+        const { done } = progress;
         this.#pending.add(done === changes.length ? changes : changes.slice(0, done), (performance.now() - started) / 1000);
       }
     });
   }
 
   async search(query: Float32Array, options: IndexSearchOptions): Promise<IndexHit[]> {
+    if (this.#applying !== null) await this.#applyDone();
     const native = this.#open();
     const labels = this.#labels;
     const k = validateK(options.k);
@@ -342,7 +326,7 @@ export class HnswIndex implements VectorIndex {
       efSearch: this.#params.efSearch,
       compactThreshold: this.#params.compactThreshold,
       searchWorkers: this.#params.searchWorkers,
-      buildThreads: buildThreads(this.#params.buildThreads),
+      buildThreads: threadsFor(this.#params),
       binding: this.#binding.name,
       nativeSkipped: this.#binding.nativeSkipped,
       searchWorkersReady: this.#workers?.files === this.#cleanFiles ? (this.#workers?.ready ?? 0) : 0,
@@ -393,6 +377,11 @@ export class HnswIndex implements VectorIndex {
     return native;
   }
 
+  /** Until no `apply` is in flight (one may start as another ends). */
+  async #applyDone(): Promise<void> {
+    while (this.#applying !== null) await this.#applying.catch(() => undefined);
+  }
+
   #open(): NativeHnsw {
     if (this.#native === null) {
       throw new VecdexError('STORE_CLOSED', `hnswlib index "${this.#context.definition.name}" is closed`);
@@ -406,11 +395,6 @@ export class HnswIndex implements VectorIndex {
     this.#queue = run.catch(() => undefined);
     return run;
   }
-}
-
-/** Threads a build inserts on: the param, or every core for 0. */
-function buildThreads(param: number): number {
-  return param > 0 ? param : Math.max(1, os.availableParallelism());
 }
 
 /** `current` when it names the same files as `next` (a save of the cursor alone): the workers reading them stay. */

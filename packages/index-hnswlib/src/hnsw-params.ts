@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { VecdexError, describeValue, type JsonValue } from '@vecdex/core';
 
 /**
@@ -33,9 +34,10 @@ export interface HnswParams {
    */
   journalFiles: number;
   /**
-   * Threads a build inserts on with vecdex's native build (see native/README.md); hnswlib-node
-   * inserts on one. 0 (default): every core. With more than one, points go in in a varying order,
-   * so two builds of the same input differ slightly (recall alike); 1 keeps builds reproducible.
+   * Threads a build, a large `apply` (a sync) and a journal replay insert on with vecdex's native
+   * build (see native/README.md); hnswlib-node inserts on one. 0 (default): every core. With more
+   * than one, points go in in a varying order, so two builds of the same input differ slightly
+   * (recall alike); 1 keeps builds reproducible.
    */
   buildThreads: number;
 }
@@ -54,6 +56,11 @@ export const DEFAULT_PARAMS: Readonly<HnswParams> = Object.freeze({
   journalFiles: 16,
   buildThreads: 0,
 });
+
+/** Threads a build (and `apply`, and a journal replay) inserts on: `buildThreads`, or every core for 0. */
+export function threadsFor(params: Pick<HnswParams, 'buildThreads'>): number {
+  return params.buildThreads > 0 ? params.buildThreads : Math.max(1, os.availableParallelism());
+}
 
 /** hnswlib's labels and counts pass through uint32 in the binding. */
 const MAX_CAPACITY = 2 ** 31;

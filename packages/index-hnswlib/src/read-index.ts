@@ -3,7 +3,7 @@ import type { LabelMap, Verified } from '@vecdex/core/plugin-kit';
 import { replayJournals } from './hnsw-apply.js';
 import { checkHnswFile } from './hnsw-file-check.js';
 import { HNSW_FILES, type HnswManifest } from './hnsw-files.js';
-import { STRUCTURAL_PARAMS, type HnswParams } from './hnsw-params.js';
+import { STRUCTURAL_PARAMS, type HnswParams, threadsFor } from './hnsw-params.js';
 import type { HnswSpace, HnswlibBinding, NativeHnsw } from './load-hnswlib.js';
 import { efFor } from './hnsw-search.js';
 
@@ -47,7 +47,7 @@ export async function readVerifiedIndex(
     const scratch = binding.vector(dimensions);
     const shape = { dimensions, metric: context.metric, name: context.definition.name };
     try {
-      replayJournals(native, labels, v.journal, scratch, shape);
+      await replayJournals(native, labels, v.journal, scratch, shape, threadsFor(params));
     } catch (e) {
       return { ok: false, reason: `journal replay: ${(e as Error)?.message ?? String(e)}` };
     }

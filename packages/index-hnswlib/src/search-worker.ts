@@ -52,7 +52,8 @@ if (port !== null) {
       // The journals on top, as the main thread's load replayed them: the same labels follow.
       const labels = LabelMap.fromJSON(JSON.parse(await readFile(files.labels, 'utf8')));
       const journals = await Promise.all(files.journal.map((file) => readFile(file)));
-      replayJournals(native, labels, journals, row, shape);
+      // One thread each: the workers start side by side.
+      await replayJournals(native, labels, journals, row, shape, 1);
     }
     port.on('message', ({ id, queries, next, k, ef, labels, distances, counts }: BatchRequest) => {
       const count = queries.length / dimensions;
