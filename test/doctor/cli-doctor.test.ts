@@ -82,6 +82,17 @@ describe('vecdex doctor on sqlite-vec: reports, never writes', () => {
     expect(check(report, 'store.feed').message).toMatch(/3 tombstone/);
   });
 
+  it('a synced index names the change journals its files hold since the last whole write', async () => {
+    await vecdexOk(dir, ['delete', 'docs', 'd1', 'd2', 'd3']);
+    await vecdexOk(dir, ['index', 'sync', 'h']);
+    const { code, report } = await doctor(dir);
+    expect(code).toBe(0);
+    const files = check(report, 'index.h.files');
+    expect(files.message).toMatch(/57 items, 3 deleted .*; 1 change journal since the last whole write/);
+    expect(files.details).toMatchObject({ journalFiles: 1 });
+    expect(check(report, 'index.h.pending').status).toBe('ok');
+  });
+
   it('a corrupt SQLite file: store.integrity fails with the remedy, exit 1, file untouched', async () => {
     const db = path.join(dir, 'vecdex.db');
     const bytes = await readFile(db);

@@ -28,4 +28,13 @@ export interface DoctorCheck {
 }
 
 /** What an index plugin's `verify` found, without loading the index into native code or writing. */
-export type IndexVerification = { ok: true; items: number; deleted: number; bytes: number } | { ok: false; reason: string };
+export type IndexVerification =
+  | {
+      ok: true;
+      items: number;
+      deleted: number;
+      bytes: number;
+      /** Change journals saved since the last whole write (plugin-kit plugins; absent: none or not journaled). */
+      journalFiles?: number;
+    }
+  | { ok: false; reason: string };

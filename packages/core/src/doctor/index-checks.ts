@@ -122,12 +122,23 @@ async function checkFiles(
     const fraction = v.items + v.deleted === 0 ? 0 : v.deleted / (v.items + v.deleted);
     const pct = `${(fraction * 100).toFixed(1)}%`;
     const high = fraction >= DOCTOR_TOMBSTONE_WARN;
+    // Saves since the last whole write that appended their changes (a load replays them).
+    const journals =
+      v.journalFiles !== undefined && v.journalFiles > 0
+        ? `; ${v.journalFiles} change journal${v.journalFiles === 1 ? '' : 's'} since the last whole write (replayed at load)`
+        : '';
     return {
       name,
       status: high ? 'warn' : 'ok',
-      message: `files verify against their manifest: ${v.items} items, ${v.deleted} deleted (${pct}), ${formatBytes(bytes)}`,
+      message: `files verify against their manifest: ${v.items} items, ${v.deleted} deleted (${pct}), ${formatBytes(bytes)}${journals}`,
       ...(high ? { remedy: `${rebuild} gives the deleted entries' space back` } : {}),
-      details: { items: v.items, deleted: v.deleted, deletedFraction: fraction, bytes },
+      details: {
+        items: v.items,
+        deleted: v.deleted,
+        deletedFraction: fraction,
+        bytes,
+        ...(v.journalFiles === undefined ? {} : { journalFiles: v.journalFiles }),
+      },
     };
   } catch (err) {
     return {

@@ -428,5 +428,11 @@ async function readAt(file: string, offset: number, length: number): Promise<Buf
 export function verificationOf(v: Verified<IndexManifest>): IndexVerification {
   if (!v.ok) return { ok: false, reason: v.reason };
   const { manifest } = v;
-  return { ok: true, items: manifest.items, deleted: manifest.deleted, bytes: savedBytes(manifest) };
+  return {
+    ok: true,
+    items: manifest.items,
+    deleted: manifest.deleted,
+    bytes: savedBytes(manifest),
+    journalFiles: manifest.journal?.length ?? 0,
+  };
 }
