@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusteredSource } from './lib/clustered.mjs';
+import { bruteForce } from './lib/fashion-mnist.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(ROOT, 'packages/index-hnswlib/package.json'));
@@ -38,20 +39,10 @@ const base = new Float32Array(N * dim);
 for (let i = 0; i < N; i++) base.set(src.vectorAt(i), i * dim);
 const queries = Array.from({ length: Q }, (_, j) => src.vectorAt(N * 4 + j));
 console.error(`${N} x ${dim}: exact top 10 for ${Q} queries ...`);
-const truth = queries.map((q) => {
-  const d = new Float64Array(N);
-  for (let i = 0; i < N; i++) {
-    let s = 0;
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) {
-      const t = q[j] - base[o + j];
-      s += t * t;
-    }
-    d[i] = s;
-  }
-  const ids = Array.from({ length: N }, (_, i) => i).sort((a, b) => d[a] - d[b]);
-  return new Set(ids.slice(0, 10));
-});
+const flatQueries = new Float32Array(Q * dim);
+for (let j = 0; j < Q; j++) flatQueries.set(queries[j], j * dim);
+const { ids } = bruteForce(base, N, flatQueries, 0, Q, 10, dim);
+const truth = queries.map((_, j) => new Set(ids.subarray(j * 10, (j + 1) * 10)));
 const recall = (g, asArray) => {
   let hits = 0;
   queries.forEach((q, j) => {

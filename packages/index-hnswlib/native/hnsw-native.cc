@@ -44,6 +44,19 @@ void normalize(float* v, size_t dim) {
 
 [[noreturn]] void failType(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
 
+// How an hnswlib exception reads in JavaScript (as hnswlib-node words it).
+std::string hnswlibError(const std::exception& e) { return std::string("Hnswlib Error: ") + e.what(); }
+
+// Run an hnswlib call on the JavaScript thread: an exception it throws becomes a JavaScript error.
+template <typename Call>
+auto callHnswlib(Napi::Env env, Call&& call) -> decltype(call()) {
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    fail(env, hnswlibError(e));
+  }
+}
+
 uint32_t uint32Arg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   if (!info[i].IsNumber()) failType(info.Env(), std::string("Invalid ") + what + ": must be a number.");
   const double d = info[i].As<Napi::Number>().DoubleValue();
@@ -190,11 +203,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     const uint32_t efc = info[2].IsUndefined() ? 200 : uint32Arg(info, 2, "efConstruction");
     const uint32_t seed = info[3].IsUndefined() ? 100 : uint32Arg(info, 3, "randomSeed");
     const bool replaceDeleted = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
-    try {
-      index_.reset(new Graph(space_.get(), max, m, efc, seed, replaceDeleted));
-    } catch (const std::exception& e) {
-      fail(env, std::string("Hnswlib Error: ") + e.what());
-    }
+    callHnswlib(env, [&] { index_.reset(new Graph(space_.get(), max, m, efc, seed, replaceDeleted)); });
     return env.Undefined();
   }
 
@@ -207,11 +216,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     notBusy(env);
     Graph* g = initialised(env);
     const uint32_t max = uint32Arg(info, 0, "maxElements");
-    try {
-      g->resizeIndex(max);
-    } catch (const std::exception& e) {
-      fail(env, std::string("Hnswlib Error: ") + e.what());
-    }
+    callHnswlib(env, [&] { g->resizeIndex(max); });
     return env.Undefined();
   }
 
@@ -223,11 +228,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     const uint32_t label = uint32Arg(info, 1, "label");
     const bool replaceDeleted = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
     if (normalize_) normalize(scratch_.data(), dim_);
-    try {
-      g->addPoint(scratch_.data(), label, replaceDeleted);
-    } catch (const std::exception& e) {
-      fail(env, std::string("Hnswlib Error: ") + e.what());
-    }
+    callHnswlib(env, [&] { g->addPoint(scratch_.data(), label, replaceDeleted); });
     return env.Undefined();
   }
 
@@ -236,11 +237,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     notBusy(env);
     Graph* g = initialised(env);
     const uint32_t label = uint32Arg(info, 0, "label");
-    try {
-      g->markDelete(label);
-    } catch (const std::exception& e) {
-      fail(env, std::string("Hnswlib Error: ") + e.what());
-    }
+    callHnswlib(env, [&] { g->markDelete(label); });
     return env.Undefined();
   }
 
@@ -257,12 +254,8 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     if (normalize_) normalize(scratch_.data(), dim_);
     std::unique_ptr<JsFilter> filter;
     if (info[2].IsFunction()) filter.reset(new JsFilter(env, info[2].As<Napi::Function>()));
-    std::priority_queue<std::pair<float, hnswlib::labeltype>> knn;
-    try {
-      knn = g->searchKnn(scratch_.data(), k, filter.get());
-    } catch (const std::exception& e) {
-      fail(env, std::string("Hnswlib Error: ") + e.what());
-    }
+    std::priority_queue<std::pair<float, hnswlib::labeltype>> knn =
+        callHnswlib(env, [&] { return g->searchKnn(scratch_.data(), k, filter.get()); });
     if (filter) filter->rethrow();
     const size_t n = knn.size();
     Napi::Float32Array distances = Napi::Float32Array::New(env, n);
@@ -339,7 +332,7 @@ class ReadWork : public GraphWork {
       probe.close();
       read_.reset(new Graph(owner_->space(), file_, false, 0, replaceDeleted_));
     } catch (const std::exception& e) {
-      SetError(std::string("Hnswlib Error: ") + e.what());
+      SetError(hnswlibError(e));
     }
   }
   void done() override { owner_->replace(read_.release()); }
@@ -358,7 +351,7 @@ class WriteWork : public GraphWork {
     try {
       owner_->graph()->saveIndex(file_);
     } catch (const std::exception& e) {
-      SetError(std::string("Hnswlib Error: ") + e.what());
+      SetError(hnswlibError(e));
     }
   }
 
@@ -407,7 +400,7 @@ class AddPointsWork : public GraphWork {
           insert(i);
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(errorLock);
-          if (!stop.exchange(true)) error = e.what();
+          if (!stop.exchange(true)) error = hnswlibError(e);
         }
       }
     };
@@ -420,7 +413,7 @@ class AddPointsWork : public GraphWork {
         insert(0);
         next.store(1);
       } catch (const std::exception& e) {
-        SetError(std::string("Hnswlib Error: ") + e.what());
+        SetError(hnswlibError(e));
         return;
       }
     }
@@ -428,7 +421,7 @@ class AddPointsWork : public GraphWork {
     for (size_t t = 1; t < threads; t++) pool.emplace_back(run);
     run();
     for (auto& t : pool) t.join();
-    if (stop.load()) SetError("Hnswlib Error: " + error);
+    if (stop.load()) SetError(error);
   }
 
  private:

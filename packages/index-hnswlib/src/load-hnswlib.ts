@@ -63,7 +63,7 @@ export function completeBinding(binding: BindingLike): HnswlibBinding {
   return {
     HierarchicalNSW: binding.HierarchicalNSW,
     name: binding.name ?? 'hnswlib-node',
-    vector: binding.vector ?? ((dimensions: number) => new Array<number>(dimensions).fill(0.5)),
+    vector: binding.vector ?? arrayVector,
     nativeSkipped: binding.nativeSkipped ?? null,
   };
 }
@@ -143,11 +143,13 @@ function toBinding(mod: unknown, name: BindingName): Omit<HnswlibBinding, 'nativ
   const m = mod as { HierarchicalNSW?: unknown; default?: { HierarchicalNSW?: unknown } };
   const ctor = m.HierarchicalNSW ?? m.default?.HierarchicalNSW;
   if (typeof ctor !== 'function') throw missingNative(new Error(`${name} loaded but exports no HierarchicalNSW`));
-  const vector =
-    name === 'vecdex-native'
-      ? (dimensions: number) => new Float32Array(dimensions)
-      : (dimensions: number) => new Array<number>(dimensions).fill(0.5);
+  const vector = name === 'vecdex-native' ? (dimensions: number) => new Float32Array(dimensions) : arrayVector;
   return { HierarchicalNSW: ctor as HnswlibBinding['HierarchicalNSW'], name, vector };
+}
+
+/** hnswlib-node's form of a reusable vector: a `number[]` of doubles. */
+function arrayVector(dimensions: number): number[] {
+  return new Array<number>(dimensions).fill(0.5);
 }
 
 function firstLine(cause: unknown): string {
