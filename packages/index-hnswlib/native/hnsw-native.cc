@@ -6,7 +6,9 @@
 //   - addPoints(vectors, labels, threads): a batch inserted by several threads at once (hnswlib's
 //     addPoint is safe to call concurrently; only resizeIndex is not, and the caller sizes first);
 //   - vectors passed as Float32Array (one memcpy, not a property read per component);
-//   - search results as typed arrays.
+//   - search results as typed arrays;
+//   - setUpdateNeighborProbability(p): how much of an updated point's old neighbourhood an update
+//     in place re-links (hnswlib's updatePoint argument, which its addPoint fixes at 1.0).
 // Everything else mirrors hnswlib-node's HierarchicalNSW (same names, arguments and behaviour:
 // cosine normalises in float32 as it does, readIndex/writeIndex return Promise<boolean>), so the
 // plugin drives either binding through one interface.
@@ -109,6 +111,28 @@ class JsFilter : public hnswlib::BaseFilterFunctor {
   Napi::Reference<Napi::Value> error_;
 };
 
+// hnswlib's addPoint, except that a label the graph holds (live, or a tombstone it revives) is
+// updated in place with `repair` as updatePoint's neighbour-repair probability where addPoint
+// passes 1.0. The same steps as addPoint's: revive, then updatePoint (which copies the vector
+// and re-links the point; each old neighbour's links are redone with probability `repair`).
+void addOrUpdate(Graph* g, const float* vector, hnswlib::labeltype label, int level, float repair) {
+  if (repair < 1.0f) {
+    std::unique_lock<std::mutex> lock(g->label_lookup_lock);
+    auto found = g->label_lookup_.find(label);
+    if (found != g->label_lookup_.end()) {
+      const hnswlib::tableint id = found->second;
+      if (g->allow_replace_deleted_ && g->isMarkedDeleted(id)) {
+        throw std::runtime_error("Can't use addPoint to update deleted elements if replacement of deleted elements is enabled.");
+      }
+      lock.unlock();
+      if (g->isMarkedDeleted(id)) g->unmarkDeletedInternal(id);
+      g->updatePoint(vector, id, repair);
+      return;
+    }
+  }
+  g->addPoint(vector, label, level);
+}
+
 class NativeHnsw;
 
 // Work off the JavaScript thread (read, write, batch insert): resolves a promise, keeps the index
@@ -151,6 +175,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
                            InstanceMethod("getCurrentCount", &NativeHnsw::GetCurrentCount),
                            InstanceMethod("getNumDimensions", &NativeHnsw::GetNumDimensions),
                            InstanceMethod("setEf", &NativeHnsw::SetEf),
+                           InstanceMethod("setUpdateNeighborProbability", &NativeHnsw::SetUpdateNeighborProbability),
                        });
   }
 
@@ -185,6 +210,8 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
   std::unique_ptr<Graph> index_;
   uint32_t dim_ = 0;
   bool normalize_ = false;
+  // updatePoint's neighbour-repair probability for addPoint/addPoints on a held label.
+  float repair_ = 1.0f;
   std::vector<float> scratch_;
 
   void notBusy(Napi::Env env) {
@@ -228,7 +255,10 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     const uint32_t label = uint32Arg(info, 1, "label");
     const bool replaceDeleted = info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
     if (normalize_) normalize(scratch_.data(), dim_);
-    callHnswlib(env, [&] { g->addPoint(scratch_.data(), label, replaceDeleted); });
+    callHnswlib(env, [&] {
+      if (replaceDeleted) g->addPoint(scratch_.data(), label, true);
+      else addOrUpdate(g, scratch_.data(), label, -1, repair_);
+    });
     return env.Undefined();
   }
 
@@ -299,7 +329,19 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     return env.Undefined();
   }
 
+  // setUpdateNeighborProbability(p in 0..1): see addOrUpdate. Kept by this object, not in the file.
+  Napi::Value SetUpdateNeighborProbability(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    notBusy(env);
+    if (!info[0].IsNumber()) failType(env, "Invalid probability: must be a number.");
+    const double p = info[0].As<Napi::Number>().DoubleValue();
+    if (!(p >= 0.0 && p <= 1.0)) failType(env, "Invalid probability: must be a number in 0..1.");
+    repair_ = static_cast<float>(p);
+    return env.Undefined();
+  }
+
   friend class AddPointsWork;
+  float repair() const { return repair_; }
   bool normalizes() const { return normalize_; }
   uint32_t dim() const { return dim_; }
 };
@@ -362,7 +404,7 @@ class WriteWork : public GraphWork {
 class AddPointsWork : public GraphWork {
  public:
   AddPointsWork(Napi::Env env, NativeHnsw* owner, Napi::Object self, std::vector<float> data, std::vector<uint32_t> labels, uint32_t threads)
-      : GraphWork(env, owner, self), data_(std::move(data)), labels_(std::move(labels)), threads_(threads) {
+      : GraphWork(env, owner, self), data_(std::move(data)), labels_(std::move(labels)), threads_(threads), repair_(owner->repair()) {
     owner_->inserting.store(true);
   }
   void settled() override { owner_->inserting.store(false); }
@@ -389,7 +431,7 @@ class AddPointsWork : public GraphWork {
     }
     auto insert = [&](size_t i) {
       std::unique_lock<std::mutex> lock(g->getLabelOpMutex(labels_[i]));
-      g->addPoint(data_.data() + i * dim, labels_[i], levels[i]);
+      addOrUpdate(g, data_.data() + i * dim, labels_[i], levels[i], repair_);
     };
     auto run = [&]() {
       for (;;) {
@@ -428,6 +470,7 @@ class AddPointsWork : public GraphWork {
   std::vector<float> data_;
   std::vector<uint32_t> labels_;
   uint32_t threads_;
+  float repair_;
 };
 
 Napi::Value NativeHnsw::ReadIndex(const Napi::CallbackInfo& info) {

@@ -240,7 +240,7 @@ export class HnswIndex implements VectorIndex {
     if (count === 0 || files === null) return null;
     if (this.#workers?.files !== files) {
       void this.#workers?.close();
-      this.#workers = new SearchWorkers(files, this.#space, this.#shape, count);
+      this.#workers = new SearchWorkers(files, this.#space, this.#shape, count, this.#params.updateNeighborProbability);
     }
     return this.#workers;
   }
@@ -373,6 +373,7 @@ export class HnswIndex implements VectorIndex {
     // arbitrary tombstone and drop that tombstone's old label from its lookup, which breaks a
     // label later reused (see README). We revive a label's own tombstone instead.
     native.initIndex(capacity, M, efConstruction, randomSeed, false);
+    native.setUpdateNeighborProbability?.(this.#params.updateNeighborProbability);
     efFor(native, efSearch);
     return native;
   }

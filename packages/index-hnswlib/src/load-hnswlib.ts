@@ -25,6 +25,11 @@ export interface NativeHnsw {
    */
   addPoints?(vectors: Float32Array, labels: Uint32Array, threads: number): Promise<boolean>;
   markDelete(label: number): void;
+  /**
+   * The native build only: the neighbour-repair probability of later updates in place
+   * (`updateNeighborProbability`); hnswlib-node's addPoint always uses 1.0.
+   */
+  setUpdateNeighborProbability?(probability: number): void;
   searchKnn(
     query: NativeVector,
     k: number,

@@ -31,6 +31,7 @@ export async function readVerifiedIndex(
   const { manifest, labels } = v;
   const native = new binding.HierarchicalNSW(space, dimensions);
   await native.readIndex(v.indexFile, false);
+  native.setUpdateNeighborProbability?.(params.updateNeighborProbability);
   const slots = labels.slots;
   if (native.getCurrentCount() !== slots || native.getNumDimensions() !== dimensions || native.getMaxElements() < slots) {
     return { ok: false, reason: 'native index disagrees with the label map' };

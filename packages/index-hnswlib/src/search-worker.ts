@@ -16,6 +16,8 @@ interface Init {
   files: SavedFiles;
   space: 'l2' | 'ip' | 'cosine';
   shape: VectorShape;
+  /** The index's `updateNeighborProbability`, for the journals replayed here. */
+  updateNeighborProbability: number;
 }
 /** One batch, every array on a SharedArrayBuffer. */
 export interface BatchRequest {
@@ -40,12 +42,13 @@ export interface BatchReply {
 
 const port = parentPort;
 if (port !== null) {
-  const { files, space, shape } = workerData as Init;
+  const { files, space, shape, updateNeighborProbability } = workerData as Init;
   const { dimensions } = shape;
   try {
     const binding = await loadHnswlib();
     const native = new binding.HierarchicalNSW(space, dimensions);
     await native.readIndex(files.index, false);
+    native.setUpdateNeighborProbability?.(updateNeighborProbability);
     // As in HnswIndex: one reused vector in the binding's form.
     const row = binding.vector(dimensions);
     if (files.journal.length > 0) {

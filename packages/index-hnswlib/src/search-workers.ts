@@ -28,10 +28,11 @@ export class SearchWorkers {
   readonly #waiting = new Map<number, { resolve: (r: BatchReply) => void; reject: (e: Error) => void }>();
   #next = 0;
 
-  constructor(files: SavedFiles, space: HnswSpace, shape: VectorShape, count: number) {
+  /** `updateNeighborProbability`: the index's, for the journals each worker replays. */
+  constructor(files: SavedFiles, space: HnswSpace, shape: VectorShape, count: number, updateNeighborProbability: number) {
     this.files = files;
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_SCRIPT, { workerData: { files, space, shape } });
+      const worker = new Worker(WORKER_SCRIPT, { workerData: { files, space, shape, updateNeighborProbability } });
       const entry = { worker, ready: false, failed: false };
       worker.unref();
       worker.on('message', (m: { ready?: boolean } & Partial<BatchReply>) => {

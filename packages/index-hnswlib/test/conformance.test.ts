@@ -9,6 +9,7 @@ indexConformanceSuite({
     { params: { M: 1 }, name: 'M' },
     { params: { efSearch: 0 }, name: 'efSearch' },
     { params: { compactThreshold: 2 }, name: 'compactThreshold' },
+    { params: { updateNeighborProbability: -0.5 }, name: 'updateNeighborProbability' },
     { params: { efsearch: 10 }, name: 'efsearch' },
   ],
 });
