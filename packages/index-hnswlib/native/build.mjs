@@ -59,13 +59,32 @@ try {
 const hnswlibNodeVersion = JSON.parse(fs.readFileSync(path.join(hnswlibNodeDir, 'package.json'), 'utf8')).version;
 const hnswlibSource = path.join(hnswlibNodeDir, 'src', 'hnswlib');
 if (!fs.existsSync(path.join(hnswlibSource, 'hnswalg.h'))) die(`no hnswlib headers in ${hnswlibSource}`);
-// One patch, to a copy: hnswlib's addPoint(data, label, level) draws a random level even when
-// given one, and uses the given one only above 0. Threads inserting at once would share the
-// generator unlocked (a data race that measurably worsened parallel builds: recall@10 0.972
-// against 0.992 at 200k × 128); with the patch a given level (0 included) is used as is, and
-// addPoints draws every level beforehand, in order, on one thread.
-const LEVEL_DRAW = 'int curlevel = getRandomLevel(mult_);\n        if (level > 0)\n            curlevel = level;';
-const LEVEL_GIVEN = 'int curlevel = level >= 0 ? level : getRandomLevel(mult_);';
+// Two patches, to a copy (each line must be found exactly once, or the build stops):
+// 1. hnswlib's addPoint(data, label, level) draws a random level even when given one, and uses
+//    the given one only above 0. Threads inserting at once would share the generator unlocked (a
+//    data race that measurably worsened parallel builds: recall@10 0.972 against 0.992 at 200k ×
+//    128); with the patch a given level (0 included) is used as is, and addPoints draws every
+//    level beforehand, in order, on one thread.
+// 2. loadIndex allocates the layer-0 block and reads the file into it at once: the patch calls
+//    the addon's vecdexAdviseHugePages between the two, so the block faults in as transparent
+//    huge pages (see hnsw-native.cc) instead of 4 KiB pages collapsed later.
+const PATCHES = [
+  {
+    what: 'a single level draw in addPoint',
+    from: 'int curlevel = getRandomLevel(mult_);\n        if (level > 0)\n            curlevel = level;',
+    to: 'int curlevel = level >= 0 ? level : getRandomLevel(mult_);',
+  },
+  {
+    what: "a single '#pragma once'",
+    from: '#pragma once\n',
+    to: '#pragma once\n#include <cstddef>\nnamespace hnswlib {\n// vecdex: defined in hnsw-native.cc.\nvoid vecdexAdviseHugePages(void* memory, std::size_t bytes);\n}  // namespace hnswlib\n',
+  },
+  {
+    what: "loadIndex's single allocation of the layer-0 block",
+    from: 'data_level0_memory_ = (char *) malloc(max_elements * size_data_per_element_);',
+    to: 'data_level0_memory_ = (char *) malloc(max_elements * size_data_per_element_);\n        vecdexAdviseHugePages(data_level0_memory_, max_elements * size_data_per_element_);',
+  },
+];
 const hnswlibHeaders = path.join(OUT_DIR, 'include');
 let addonApi;
 try {
@@ -120,10 +139,13 @@ for (const name of fs.readdirSync(hnswlibSource)) {
   if (name.endsWith('.h')) fs.copyFileSync(path.join(hnswlibSource, name), path.join(hnswlibHeaders, 'hnswlib', name));
 }
 const algFile = path.join(hnswlibHeaders, 'hnswlib', 'hnswalg.h');
-const alg = fs.readFileSync(algFile, 'utf8');
-if (alg.split(LEVEL_DRAW).length !== 2)
-  die(`hnswlib-node ${hnswlibNodeVersion}'s hnswalg.h is not the one this build patches (no single level draw in addPoint)`);
-fs.writeFileSync(algFile, alg.replace(LEVEL_DRAW, LEVEL_GIVEN));
+let alg = fs.readFileSync(algFile, 'utf8');
+for (const patch of PATCHES) {
+  if (alg.split(patch.from).length !== 2)
+    die(`hnswlib-node ${hnswlibNodeVersion}'s hnswalg.h is not the one this build patches (no ${patch.what})`);
+  alg = alg.replace(patch.from, patch.to);
+}
+fs.writeFileSync(algFile, alg);
 const tmp = path.join(OUT_DIR, `hnsw-native.${process.pid}.tmp.node`);
 const started = Date.now();
 say(`hnsw-native: compiling ${path.relative(process.cwd(), SOURCE)} (g++ ${FLAGS.join(' ')}) ...`);

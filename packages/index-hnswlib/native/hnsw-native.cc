@@ -7,6 +7,9 @@
 //     addPoint is safe to call concurrently; only resizeIndex is not, and the caller sizes first);
 //   - vectors passed as Float32Array (one memcpy, not a property read per component);
 //   - search results as typed arrays;
+//   - the graph's vectors and layer-0 links in transparent huge pages where the kernel allows
+//     them on request (madvise mode): a search reads ~1,000 scattered nodes, and with 4 KiB
+//     pages nearly every one is a TLB miss once the graph outgrows the TLB's reach;
 //   - setUpdateNeighborProbability(p): how much of an updated point's old neighbourhood an update
 //     in place re-links (hnswlib's updatePoint argument, which its addPoint fixes at 1.0).
 // Everything else mirrors hnswlib-node's HierarchicalNSW (same names, arguments and behaviour:
@@ -15,7 +18,11 @@
 #define NAPI_VERSION 8
 #include <napi.h>
 
+#include <sys/mman.h>
+
 #include <atomic>
+#include <cstdint>
+#include <cstdlib>
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -110,6 +117,44 @@ class JsFilter : public hnswlib::BaseFilterFunctor {
   bool failed_ = false;
   Napi::Reference<Napi::Value> error_;
 };
+
+// Ask for transparent huge pages over the 2 MiB-aligned interior of a graph's layer-0 block
+// (vectors and layer-0 links, hnswlib's data_level0_memory_; the upper layers are small) before
+// it is touched, so it faults in as huge pages: after initIndex and resizeIndex here, and in
+// loadIndex between its allocation and its read (the build's second patch calls this). Only a
+// request: where THP is off ("never"), or no huge page is free, the kernel keeps 4 KiB pages and
+// nothing else changes. VECDEX_HNSWLIB_HUGEPAGES=0 turns it off (to compare).
+bool hugePagesWanted() {
+  static const bool wanted = [] {
+    const char* v = std::getenv("VECDEX_HNSWLIB_HUGEPAGES");
+    return v == nullptr || std::string(v) != "0";
+  }();
+  return wanted;
+}
+
+}  // namespace
+
+namespace hnswlib {
+void vecdexAdviseHugePages(void* memory, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (memory == nullptr || !hugePagesWanted()) return;
+  constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(memory);
+  const uintptr_t start = (begin + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t end = (begin + bytes) & ~(kHuge - 1);
+  if (end > start) madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+#else
+  (void)memory;
+  (void)bytes;
+#endif
+}
+}  // namespace hnswlib
+
+namespace {
+
+void preferHugePages(Graph* g) {
+  if (g != nullptr) hnswlib::vecdexAdviseHugePages(g->data_level0_memory_, g->max_elements_ * g->size_data_per_element_);
+}
 
 // hnswlib's addPoint, except that a label the graph holds (live, or a tombstone it revives) is
 // updated in place with `repair` as updatePoint's neighbour-repair probability where addPoint
@@ -231,6 +276,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     const uint32_t seed = info[3].IsUndefined() ? 100 : uint32Arg(info, 3, "randomSeed");
     const bool replaceDeleted = info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value();
     callHnswlib(env, [&] { index_.reset(new Graph(space_.get(), max, m, efc, seed, replaceDeleted)); });
+    preferHugePages(index_.get());
     return env.Undefined();
   }
 
@@ -244,6 +290,7 @@ class NativeHnsw : public Napi::ObjectWrap<NativeHnsw> {
     Graph* g = initialised(env);
     const uint32_t max = uint32Arg(info, 0, "maxElements");
     callHnswlib(env, [&] { g->resizeIndex(max); });
+    preferHugePages(g);
     return env.Undefined();
   }
 

@@ -4,6 +4,7 @@
  * writes the same files as hnswlib-node, and builds on several threads to a graph as good as
  * one thread's. These tests need the build: they fail, saying how to make it, without one.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import hnswlibNode from 'hnswlib-node';
@@ -14,6 +15,9 @@ import { NATIVE_BUILD_DIR, checkNativeBuild } from '../src/native-build.js';
 import { batches, bruteForce, expectExact, keyOf, openIndex, randomVector, rng, tempDir } from './helpers.js';
 
 const DIMS = 16;
+/** The kernel's transparent huge page mode: "[madvise]" gives them to memory that asks. */
+const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
+const thpOnRequest = fs.existsSync(THP) && /\[(madvise|always)\]/.test(fs.readFileSync(THP, 'utf8'));
 const N = 3000;
 const QUERIES = 100;
 
@@ -301,6 +305,45 @@ describe('the native build against hnswlib-node', () => {
     for (const bad of [-0.1, 1.5, Number.NaN, '0.5'])
       expect(() => two.setUpdateNeighborProbability?.(bad as number)).toThrow(/probability: must be a number/);
   });
+
+  // Skipped where the kernel gives no huge pages on request (THP "[never]", or not Linux).
+  it.skipIf(!thpOnRequest)(
+    'asks for transparent huge pages for the graph it builds and the graph it reads (unless VECDEX_HNSWLIB_HUGEPAGES=0)',
+    async () => {
+      const dir = await scratch();
+      const file = path.join(dir, 'big.bin');
+      // A child process each (the setting is read once per process): build 20,000 × 128 (a
+      // ~13 MiB layer-0 block), save, read back; report the process's huge pages after each.
+      const run = (env: NodeJS.ProcessEnv): { built: number; read: number; before: number } => {
+        const script = `
+        const fs = require('node:fs');
+        const huge = () => Number(/AnonHugePages:\\s+(\\d+)/.exec(fs.readFileSync('/proc/self/smaps_rollup', 'utf8'))[1]) / 1024;
+        const { HierarchicalNSW } = require(${JSON.stringify(path.join(NATIVE_BUILD_DIR, 'hnsw-native.node'))});
+        (async () => {
+          const before = huge();
+          const n = 20000, dim = 128;
+          const data = new Float32Array(n * dim).map((_, i) => Math.sin(i));
+          const g = new HierarchicalNSW('l2', dim);
+          g.initIndex(n, 16, 20, 100, false);
+          await g.addPoints(data, Uint32Array.from({ length: n }, (_, i) => i), 2);
+          const built = huge() - before;
+          await g.writeIndex(${JSON.stringify(file)});
+          const r = new HierarchicalNSW('l2', dim);
+          const mid = huge();
+          await r.readIndex(${JSON.stringify(file)}, false);
+          console.log(JSON.stringify({ before, built, read: huge() - mid }));
+        })();`;
+        return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' }));
+      };
+      const on = run({ VECDEX_HNSWLIB_HUGEPAGES: '1' });
+      // The block is ~13 MiB: at least 4 of its 2 MiB-aligned pieces are huge pages (none if refused).
+      expect(on.built).toBeGreaterThanOrEqual(8);
+      expect(on.read).toBeGreaterThanOrEqual(8);
+      const off = run({ VECDEX_HNSWLIB_HUGEPAGES: '0' });
+      expect(off.built).toBe(0);
+      expect(off.read).toBe(0);
+    },
+  );
 
   it('refuses bad batches, mutations while a batch is in flight, and rethrows a filter that throws', async () => {
     const { base } = dataset(3);
