@@ -156,6 +156,34 @@ void preferHugePages(Graph* g) {
   if (g != nullptr) hnswlib::vecdexAdviseHugePages(g->data_level0_memory_, g->max_elements_ * g->size_data_per_element_);
 }
 
+// A point's layer-0 links (a copy, under its lock).
+std::vector<hnswlib::tableint> levelZeroLinks(Graph* g, hnswlib::tableint id) {
+  std::unique_lock<std::mutex> lock(g->link_list_locks_[id]);
+  hnswlib::linklistsizeint* list = g->get_linklist0(id);
+  const hnswlib::tableint* links = reinterpret_cast<hnswlib::tableint*>(list + 1);
+  return std::vector<hnswlib::tableint>(links, links + g->getListCount(list));
+}
+
+// After an update in place without the neighbours' repair: the point's new layer-0 links (at
+// most M, from hnswlib's heuristic, in a list that holds 2·M) replaced its old ones, and a node
+// that only the point linked to would no longer be reachable (seen in the index model tests:
+// hits missing at an efSearch that should find every item). The old links that fit are put back
+// after the new ones: every node the point reached before, it still reaches.
+void keepOldLinks(Graph* g, hnswlib::tableint id, const std::vector<hnswlib::tableint>& before) {
+  std::unique_lock<std::mutex> lock(g->link_list_locks_[id]);
+  hnswlib::linklistsizeint* list = g->get_linklist0(id);
+  hnswlib::tableint* links = reinterpret_cast<hnswlib::tableint*>(list + 1);
+  size_t count = g->getListCount(list);
+  for (const hnswlib::tableint old : before) {
+    if (count >= g->maxM0_) break;
+    if (old == id) continue;
+    bool present = false;
+    for (size_t i = 0; i < count && !present; i++) present = links[i] == old;
+    if (!present) links[count++] = old;
+  }
+  g->setListCount(list, static_cast<unsigned short>(count));
+}
+
 // hnswlib's addPoint, except that a label the graph holds (live, or a tombstone it revives) is
 // updated in place with `repair` as updatePoint's neighbour-repair probability where addPoint
 // passes 1.0. The same steps as addPoint's: revive, then updatePoint (which copies the vector
@@ -171,7 +199,9 @@ void addOrUpdate(Graph* g, const float* vector, hnswlib::labeltype label, int le
       }
       lock.unlock();
       if (g->isMarkedDeleted(id)) g->unmarkDeletedInternal(id);
+      const std::vector<hnswlib::tableint> before = levelZeroLinks(g, id);
       g->updatePoint(vector, id, repair);
+      keepOldLinks(g, id, before);
       return;
     }
   }

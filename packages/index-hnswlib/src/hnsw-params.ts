@@ -43,11 +43,11 @@ export interface HnswParams {
   /**
    * When an item already in the graph gets a new vector (an update in place), the probability
    * that each of its old neighbours has its links redone (hnswlib's `updatePoint` argument; the
-   * point itself is always re-linked at its new place). hnswlib's `addPoint` fixes it at 1.0: an
-   * update then costs 2.3-2.4× an insert. 0 (default) costs 0.75-1.25× an insert; recall@10
-   * after 1-20 % of the items were updated was equal or better on Fashion-MNIST and up to 0.014
-   * lower on clustered 128-d data (bench/hnswlib-update-repair.mjs; README). The native build
-   * only: hnswlib-node always uses 1.0.
+   * point itself is always re-linked at its new place, keeping its old links that fit). hnswlib's
+   * `addPoint` fixes it at 1.0: an update then costs 2.4-2.8× an insert. 0 (default) costs
+   * 1.0-1.7× an insert; recall@10 after 1-20 % of the items were updated was equal or better on
+   * Fashion-MNIST and up to 0.014 lower on clustered 128-d data (bench/hnswlib-update-repair.mjs;
+   * bench/README.md). The native build only: hnswlib-node always uses 1.0.
    */
   updateNeighborProbability: number;
 }

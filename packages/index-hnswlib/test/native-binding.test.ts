@@ -283,6 +283,17 @@ describe('the native build against hnswlib-node', () => {
       expect(graph.getCurrentCount()).toBe(N);
       expect(foundFirst(graph)).toBeGreaterThanOrEqual(0.95);
     }
+    // Every item stays reachable here without the repair: with ef = N a search walks every node
+    // it can reach, so each item is found by its own vector. (The addon puts back the point's old
+    // links that fit; without that, test/indexes/index-model.test.ts finds items missing.)
+    const unreachable = (graph: NativeHnsw): number => {
+      graph.setEf(N);
+      let missing = 0;
+      for (let i = 0; i < N; i++) if (graph.searchKnn(now.subarray(i * DIMS, (i + 1) * DIMS), 1).neighbors[0] !== i) missing++;
+      graph.setEf(20);
+      return missing;
+    };
+    expect(unreachable(none.graph)).toBe(0);
     // One thread: both graphs are deterministic, so this compares two fixed numbers. On this
     // deliberately weak 16-d graph (M 8, efConstruction 50, ef 20) the old neighbours' repair is
     // worth 0.018 of recall (0.968 against 0.986; at scale bench/hnswlib-update-repair.mjs
