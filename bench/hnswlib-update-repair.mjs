@@ -77,24 +77,28 @@ const idsOf = (r) => Uint32Array.from({ length: perRound }, (_, j) => (j * 100 +
 const checkpoints = [1, 5, 10, 20, 40].filter((r) => r <= rounds);
 if (!checkpoints.includes(rounds)) checkpoints.push(rounds);
 
-// Exact top-10 distances (the 10th, for recall) at each checkpoint, over the vectors then.
-const current = base.slice();
-const kth = new Map();
-const exactKth = () => {
-  const { dist } = bruteForce(current, N, queries, 0, Q, 10, dim);
+// Round r's new vectors (pool rows), and writing them over their ids' rows of `vectors`.
+const rowsOf = (r) => pool.subarray((r - 1) * perRound * dim, r * perRound * dim);
+const applyRound = (vectors, r) => {
+  const ids = idsOf(r - 1);
+  const rows = rowsOf(r);
+  for (let j = 0; j < perRound; j++) vectors.set(rows.subarray(j * dim, (j + 1) * dim), ids[j] * dim);
+};
+
+// Exact top-10 distances (the 10th, for recall) of every query over `vectors`: at the start and
+// at each checkpoint, over the vectors then.
+const exactKth = (vectors) => {
+  const { dist } = bruteForce(vectors, N, queries, 0, Q, 10, dim);
   return Float64Array.from({ length: Q }, (_, q) => dist[q * 10 + 9]);
 };
 log(`${data}: ${N} x ${dim}, ${rounds} rounds of ${perRound} updates; exact search at ${checkpoints.join(', ')} ...`);
+const current = base.slice();
+const kth = new Map();
 for (let r = 1; r <= rounds; r++) {
-  const ids = idsOf(r - 1);
-  for (let j = 0; j < perRound; j++)
-    current.set(pool.subarray(((r - 1) * perRound + j) * dim, ((r - 1) * perRound + j + 1) * dim), ids[j] * dim);
-  if (checkpoints.includes(r)) kth.set(r, exactKth());
+  applyRound(current, r);
+  if (checkpoints.includes(r)) kth.set(r, exactKth(current));
 }
-const initialKth = (() => {
-  const { dist } = bruteForce(base, N, queries, 0, Q, 10, dim);
-  return Float64Array.from({ length: Q }, (_, q) => dist[q * 10 + 9]);
-})();
+const initialKth = exactKth(base);
 
 const native = require(path.join(ROOT, 'packages/index-hnswlib/native/build/hnsw-native.node'));
 const recall = (g, vectors, truthKth, ef) => {
@@ -139,12 +143,10 @@ for (const p of ps) {
   let seconds = 0;
   const at = new Map();
   for (let r = 1; r <= rounds; r++) {
-    const ids = idsOf(r - 1);
-    const rows = pool.subarray((r - 1) * perRound * dim, r * perRound * dim);
     const t = performance.now();
-    await g.addPoints(rows, ids, threads);
+    await g.addPoints(rowsOf(r), idsOf(r - 1), threads);
     seconds += (performance.now() - t) / 1000;
-    for (let j = 0; j < perRound; j++) vectors.set(rows.subarray(j * dim, (j + 1) * dim), ids[j] * dim);
+    applyRound(vectors, r);
     if (checkpoints.includes(r))
       at.set(
         r,
